@@ -1,0 +1,78 @@
+# The front door. `make run` serves the app from a fresh clone; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON_BIN ?= $(shell command -v python3.12 2>/dev/null || ls $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
+CHROMIUM := /usr/bin/chromium
+
+.DELETE_ON_ERROR:
+.PHONY: run test lint format check-migrations assets install system-deps test-deps bench smoke clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON_BIN)" || { echo "Python 3.12 is needed: install it (pyenv install 3.12.1) and try again"; exit 1; }
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: node_modules/.package-lock.json $(wildcard static/scss/*.scss)
+	mkdir -p static/build/vendor static/build/nhsuk
+	npx sass --quiet-deps --load-path=node_modules --style=compressed --no-source-map static/scss/app.scss static/build/app.css
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/build/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js static/build/vendor/
+	rm -rf static/build/nhsuk/assets && cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/build/nhsuk/assets
+
+assets: static/build/app.css
+
+# WeasyPrint writes PDFs much faster with HarfBuzz's subsetter; browser tests need chromium.
+system-deps:
+	@missing=""; \
+	dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || missing="$$missing libharfbuzz-subset0"; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing"; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
+
+test-deps: system-deps
+	@if [ ! -x $(CHROMIUM) ]; then echo "Installing Debian's chromium for browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; fi
+
+run: install assets system-deps
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_framework $(FRAMEWORKS)
+	$(MANAGE) seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: install
+	DJANGO_SETTINGS_MODULE=iwl.settings.test $(MANAGE) makemigrations --check --dry-run
+
+test: install assets test-deps lint check-migrations
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Quick subset for a second database backend (CI runs it on SQLite after the full suite).
+smoke: install assets test-deps
+	$(VENV)/bin/pytest -m smoke $(PYTEST_ARGS)
+
+bench: install assets system-deps
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf static/build staticfiles .pytest_cache

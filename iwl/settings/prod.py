@@ -1,0 +1,31 @@
+"""Production: everything from the real environment, secure by default."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .env import envbool, envint, envlist, required
+
+SECRET_KEY = required("SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host in production")
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+
+# Sign-in throttling must be shared by every gunicorn worker: keep the cache in the database
+# (run `python manage.py createcachetable` once after migrate).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "iwl_cache",
+    }
+}

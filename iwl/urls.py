@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "IWL partnership self-assessment"
+admin.site.site_title = "IWL admin"
+
+urlpatterns = [
+    path("accounts/", include("partnership.auth_urls")),
+    path("organisations/", include("partnership.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("assessments.urls")),
+]

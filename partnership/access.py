@@ -1,0 +1,54 @@
+"""The one access helper: every object a view touches is fetched through it.
+
+- Somebody who is not a member of the object's organisation gets 404, exactly as for an id
+  that does not exist, so the existence of another organisation's data never leaks.
+- A member who may only read (a viewer) gets 403 on any change.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from . import rules as access_rules
+from .models import Organisation
+
+
+def authorise(user, organisation, *, write: bool = False) -> None:
+    if not access_rules.is_member(user, organisation):
+        raise Http404("Not found")
+    if write and not access_rules.can_edit(user, organisation):
+        raise PermissionDenied("You can read this organisation's self-assessment but not change it.")
+
+
+def get_object_for(
+    request,
+    queryset: QuerySet,
+    *,
+    organisation_path: str | None = "organisation",
+    write: bool = False,
+    **lookup,
+):
+    """Fetch one object of ``queryset`` for the signed-in user, or answer 404 / 403.
+
+    ``organisation_path`` is the lookup from the object to its organisation
+    (``"organisation"``, ``"assessment__organisation"``, ...), or None when the object is the
+    organisation itself.
+    """
+    if organisation_path:
+        queryset = queryset.select_related(organisation_path)
+    try:
+        obj = queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("Not found") from exc
+    organisation = obj
+    for part in (organisation_path or "").split("__"):
+        if part:
+            organisation = getattr(organisation, part)
+    authorise(request.user, organisation, write=write)
+    return obj
+
+
+def get_organisation_for(request, pk, *, write: bool = False) -> Organisation:
+    return get_object_for(
+        request, Organisation.objects.all(), organisation_path=None, write=write, pk=pk
+    )
