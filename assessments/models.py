@@ -40,6 +40,11 @@ class Framework(TimeStampedModel):
     def __str__(self):
         return f"{self.title} (version {self.version})"
 
+    @property
+    def country_names(self):
+        labels = dict(Organisation.Country.choices)
+        return [labels.get(code, code) for code in self.countries]
+
 
 class RatingLevel(models.Model):
     class Rag(models.TextChoices):

@@ -17,7 +17,9 @@ def authorise(user, organisation, *, write: bool = False) -> None:
     if not access_rules.is_member(user, organisation):
         raise Http404("Not found")
     if write and not access_rules.can_edit(user, organisation):
-        raise PermissionDenied("You can read this organisation's self-assessment but not change it.")
+        raise PermissionDenied(
+            "You can read this organisation's self-assessment but not change it."
+        )
 
 
 def get_object_for(
@@ -52,3 +54,8 @@ def get_organisation_for(request, pk, *, write: bool = False) -> Organisation:
     return get_object_for(
         request, Organisation.objects.all(), organisation_path=None, write=write, pk=pk
     )
+
+
+def organisations_for(user):
+    """The organisations a user belongs to: the only ones they may see."""
+    return Organisation.objects.visible_to(user)

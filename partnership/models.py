@@ -49,9 +49,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(
-        default=False, help_text="Can sign in to the Django admin site."
-    )
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -106,9 +104,7 @@ class Organisation(TimeStampedModel):
         help_text="The organisation's code in the NHS Organisation Data Service, for example RXX.",
     )
     country = models.CharField(max_length=20, choices=Country.choices)
-    region = models.CharField(
-        "region or integrated care system", max_length=200, blank=True
-    )
+    region = models.CharField("region or integrated care system", max_length=200, blank=True)
     sector = models.CharField(
         max_length=30, choices=Sector.choices, default=Sector.NHS_TRUST_OR_BOARD
     )

@@ -1,19 +1,33 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .access import get_organisation_for
 from .middleware import SESSION_KEY
+from .models import Membership
 
 
 def organisation_detail(request, pk):
     organisation = get_organisation_for(request, pk)
-    memberships = organisation.memberships.select_related("user").order_by("side", "role", "user__email")
+    role_order = {role: i for i, role in enumerate(Membership.Role.values)}
+    memberships = sorted(
+        organisation.memberships.select_related("user"),
+        key=lambda m: (role_order[m.role], m.user.email),
+    )
+    sides = [
+        (label, [m for m in memberships if m.side == value])
+        for value, label in Membership.Side.choices
+    ]
     return render(
         request,
         "partnership/organisation_detail.html",
-        {"organisation": organisation, "memberships": memberships},
+        {
+            "organisation": organisation,
+            "sides": sides,
+            "breadcrumbs": [{"text": "Home", "href": reverse("assessments:home")}],
+        },
     )
 
 

@@ -47,24 +47,33 @@ def _member(organisation, side, role, email):
 
 @pytest.fixture
 def hr_lead(organisation):
-    return _member(organisation, Membership.Side.MANAGEMENT, Membership.Role.LEAD, "hr.lead@z9a.example")
+    return _member(
+        organisation, Membership.Side.MANAGEMENT, Membership.Role.LEAD, "hr.lead@z9a.example"
+    )
 
 
 @pytest.fixture
 def contributor(organisation):
     return _member(
-        organisation, Membership.Side.MANAGEMENT, Membership.Role.CONTRIBUTOR, "hr.contributor@z9a.example"
+        organisation,
+        Membership.Side.MANAGEMENT,
+        Membership.Role.CONTRIBUTOR,
+        "hr.contributor@z9a.example",
     )
 
 
 @pytest.fixture
 def staff_rep(organisation):
-    return _member(organisation, Membership.Side.STAFF_SIDE, Membership.Role.LEAD, "staff.rep@z9a.example")
+    return _member(
+        organisation, Membership.Side.STAFF_SIDE, Membership.Role.LEAD, "staff.rep@z9a.example"
+    )
 
 
 @pytest.fixture
 def viewer(organisation):
-    return _member(organisation, Membership.Side.MANAGEMENT, Membership.Role.VIEWER, "board@z9a.example")
+    return _member(
+        organisation, Membership.Side.MANAGEMENT, Membership.Role.VIEWER, "board@z9a.example"
+    )
 
 
 @pytest.fixture

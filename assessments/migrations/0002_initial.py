@@ -5,76 +5,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assessments', '0001_initial'),
-        ('partnership', '0001_initial'),
+        ("assessments", "0001_initial"),
+        ("partnership", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='partnership.organisation'),
+            model_name="assessment",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assessments",
+                to="partnership.organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(fields=('slug', 'version'), name='assessments_framework_unique_slug_version'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                fields=("slug", "version"), name="assessments_framework_unique_slug_version"
+            ),
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='assessments.framework'),
+            model_name="criterion",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="criteria",
+                to="assessments.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.framework'),
+            model_name="assessment",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assessments",
+                to="assessments.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='ratinglevel',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='assessments.framework'),
+            model_name="ratinglevel",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="levels",
+                to="assessments.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='stage',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='assessments.framework'),
+            model_name="stage",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="stages",
+                to="assessments.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='standard',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='assessments.framework'),
+            model_name="standard",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="standards",
+                to="assessments.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='standard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='assessments.standard'),
+            model_name="criterion",
+            name="standard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="criteria",
+                to="assessments.standard",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('organisation', 'framework', 'period'), name='assessments_assessment_one_per_framework_period'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "framework", "period"),
+                name="assessments_assessment_one_per_framework_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ratinglevel',
-            constraint=models.UniqueConstraint(fields=('framework', 'value'), name='assessments_ratinglevel_unique_value'),
+            model_name="ratinglevel",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "value"), name="assessments_ratinglevel_unique_value"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('framework', 'slug'), name='assessments_stage_unique_slug'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "slug"), name="assessments_stage_unique_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.UniqueConstraint(fields=('framework', 'ref'), name='assessments_standard_unique_ref'),
+            model_name="standard",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "ref"), name="assessments_standard_unique_ref"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('framework', 'ref'), name='assessments_criterion_unique_ref'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "ref"), name="assessments_criterion_unique_ref"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='assessments_criterion_weight_positive'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="assessments_criterion_weight_positive"
+            ),
         ),
     ]

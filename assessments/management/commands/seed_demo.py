@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo trusts, people and assessments (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (never on a real service: the demo password is public).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it only runs with "
+                "DEBUG on. Use --force if you really mean to run it here."
+            )
+        sign_ins = seed_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
+        width = max(len(s.email) for s in sign_ins)
+        for s in sign_ins:
+            self.stdout.write(f"  {s.email.ljust(width)}  {s.organisation}, {s.description}")
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
