@@ -13,13 +13,16 @@ from . import rules as access_rules
 from .models import Organisation
 
 
-def authorise(user, organisation, *, write: bool = False) -> None:
+def authorise(user, organisation, *, write: bool = False, rule=None) -> None:
+    """Raise 404 for a non-member; 403 when ``write`` and the user may not change things.
+
+    ``rule`` narrows who may write, as a predicate from ``partnership.rules`` taking
+    (user, organisation); by default any lead or contributor may.
+    """
     if not access_rules.is_member(user, organisation):
         raise Http404("Not found")
-    if write and not access_rules.can_edit(user, organisation):
-        raise PermissionDenied(
-            "You can read this organisation's self-assessment but not change it."
-        )
+    if write and not (rule or access_rules.can_edit)(user, organisation):
+        raise PermissionDenied("You can read this but not change it.")
 
 
 def get_object_for(
@@ -28,6 +31,7 @@ def get_object_for(
     *,
     organisation_path: str | None = "organisation",
     write: bool = False,
+    rule=None,
     **lookup,
 ):
     """Fetch one object of ``queryset`` for the signed-in user, or answer 404 / 403.
@@ -46,7 +50,7 @@ def get_object_for(
     for part in (organisation_path or "").split("__"):
         if part:
             organisation = getattr(organisation, part)
-    authorise(request.user, organisation, write=write)
+    authorise(request.user, organisation, write=write, rule=rule)
     return obj
 
 

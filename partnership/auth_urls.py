@@ -4,16 +4,30 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from .forms import SignInForm
+from .forms import ChangePasswordForm, NewPasswordForm, ResetPasswordForm, SignInForm
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, answering 429 while the sign-in throttle refuses attempts."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
     path(
         "password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -21,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password_reset/",
-        login_not_required(auth_views.PasswordResetView.as_view()),
+        login_not_required(auth_views.PasswordResetView.as_view(form_class=ResetPasswordForm)),
         name="password_reset",
     ),
     path(
@@ -31,7 +45,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+        login_not_required(auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm)),
         name="password_reset_confirm",
     ),
     path(

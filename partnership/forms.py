@@ -1,11 +1,181 @@
+import datetime
+import math
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.exceptions import ValidationError
+from django.views.decorators.debug import sensitive_variables
+
+from . import throttle
+from .layout import Button
+from .widgets import DateInput
+
+
+class DateInputField(forms.Field):
+    """A date typed into the NHS.UK date input (day, month and year boxes).
+
+    Errors follow the NHS.UK date input pattern and name the boxes at fault (in the
+    error's ``params["parts"]``) so the template pack outlines only those boxes in red.
+    """
+
+    widget = DateInput
+    default_error_messages = {
+        "required": "Enter a date",
+        "incomplete": "Date must include a %(missing)s",
+        "invalid": "Date must be a real date",
+        "year": "Year must include 4 numbers",
+    }
+
+    def to_python(self, value):
+        if isinstance(value, datetime.date):
+            return value
+        if value in self.empty_values:
+            return None
+        names = [name for name, _, _ in DateInput.parts]
+        values = dict(zip(names, ("" if v is None else str(v).strip() for v in value), strict=True))
+        if not any(values.values()):
+            return None
+        missing = [name for name in names if not values[name]]
+        if missing:
+            raise ValidationError(
+                self.error_messages["incomplete"],
+                code="incomplete",
+                params={"missing": " and ".join(missing), "parts": missing},
+            )
+        not_numbers = [name for name in names if not values[name].isdigit()]
+        if not_numbers:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"parts": not_numbers}
+            )
+        if len(values["year"]) != 4:
+            raise ValidationError(
+                self.error_messages["year"], code="year", params={"parts": ["year"]}
+            )
+        try:
+            return datetime.date(int(values["year"]), int(values["month"]), int(values["day"]))
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"parts": names}
+            ) from None
+
+
+def _helper(*fields, submit):
+    helper = FormHelper()
+    helper.layout = Layout(*fields, Button(submit))
+    return helper
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form (fields ``username`` and ``password``), labelled for email."""
+    """Django's sign-in form (fields ``username`` and ``password``), labelled for email.
+
+    Failed attempts are throttled per email address and per client address
+    (``partnership.throttle``); while either is locked the password is not checked at all.
+    """
 
     username = forms.EmailField(
         label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
     )
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password",
+        "inactive": "This account has been closed. Ask your HR lead or staff-side lead for help.",
+        "throttled": (
+            "Too many failed sign-in attempts. Wait %(minutes)s minutes and try again, "
+            "or reset your password."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.throttled = False
+        self.helper = _helper("username", "password", submit="Sign in")
+
+    @sensitive_variables("password")
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is None or not password:
+            return self.cleaned_data
+        client_ip = throttle.client_ip(self.request)
+        if throttle.is_locked(email, client_ip):
+            self.throttled = True
+            minutes = math.ceil(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60)
+            raise ValidationError(
+                self.error_messages["throttled"], code="throttled", params={"minutes": minutes}
+            )
+        try:
+            super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                throttle.record_failure(email, client_ip)
+            raise
+        throttle.clear(email)
+        return self.cleaned_data
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not correct",
+        "password_mismatch": "The new passwords do not match",
+    }
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        _label_new_password_fields(self)
+        self.helper = _helper(
+            "old_password", "new_password1", "new_password2", submit="Change password"
+        )
+
+
+class ResetPasswordForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("email", submit="Send reset link")
+
+
+class NewPasswordForm(SetPasswordForm):
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": "The new passwords do not match",
+    }
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        _label_new_password_fields(self)
+        self.helper = _helper("new_password1", "new_password2", submit="Set new password")
+
+
+def _label_new_password_fields(form):
+    form.fields["new_password1"].label = "New password"
+    form.fields["new_password1"].error_messages["required"] = "Enter a new password"
+    form.fields["new_password2"].label = "Confirm new password"
+    form.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+    for name in ("new_password1", "new_password2"):
+        form.fields[name].widget.attrs.pop("autofocus", None)

@@ -86,9 +86,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed sign-in throttling (partnership.throttle): this many failures for one email address
-# or one client address inside the window locks further attempts until the window passes.
+# Failed sign-in throttling (partnership.throttle): this many failures for one email address,
+# or from one client address, inside the window locks further attempts until the window passes.
+# The per-client limit is higher because a whole trust may sign in from one address.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_CLIENT = envint("LOGIN_FAILURE_LIMIT_PER_CLIENT", 50)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 
 CACHES = {
