@@ -1,10 +1,13 @@
 """Frameworks (loaded from YAML data) and the assessments organisations make against them."""
 
+import re
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from partnership.models import Organisation, TimeStampedModel
+from partnership.models import Membership, Organisation, TimeStampedModel
 
 
 class Framework(TimeStampedModel):
@@ -154,6 +157,18 @@ class Criterion(models.Model):
         return f"{self.ref} {self.statement[:60]}"
 
 
+PERIOD_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def validate_period(value):
+    """A financial year such as 2026/27: four digits, a slash, and the next year's last two."""
+    match = PERIOD_PATTERN.match(value or "")
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValidationError(
+            "Enter the period as a financial year, like 2026/27", code="invalid_period"
+        )
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(organisation__in=Organisation.objects.visible_to(user))
@@ -171,9 +186,26 @@ class Assessment(TimeStampedModel):
         Organisation, on_delete=models.CASCADE, related_name="assessments"
     )
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
-    period = models.CharField(max_length=20, help_text="For example 2026/27.")
+    period = models.CharField(
+        max_length=7, validators=[validate_period], help_text="For example 2026/27."
+    )
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_cycles",
+        help_text="The assessment this one was started from.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -188,3 +220,318 @@ class Assessment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.title} ({self.period})"
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.SIGNED_OFF
+
+
+class Response(TimeStampedModel):
+    """What the organisation says about one criterion in one assessment.
+
+    ``version`` goes up by one on every save: a save must name the version it was based on,
+    so that a second person's save over a newer version is refused, never silently lost.
+    """
+
+    class Status(models.TextChoices):
+        TO_REVIEW = "to_review", "To review"
+        REVIEWED = "reviewed", "Reviewed"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for staff-side review"
+        AGREED = "agreed", "Agreed"
+        AGREED_WITH_RESERVATIONS = "agreed_with_reservations", "Agreed with reservations"
+        DISAGREED = "disagreed", "Disagreed"
+
+    class Barrier(models.TextChoices):
+        FUNDING = "funding", "Funding"
+        STAFFING = "staffing", "Staffing or capacity"
+        POLICY_NOT_AGREED = "policy_not_agreed", "Policy not yet agreed"
+        NOT_PRIORITISED = "not_prioritised", "Not prioritised"
+        AWAITING_NATIONAL_GUIDANCE = "awaiting_national_guidance", "Awaiting national guidance"
+        OTHER = "other", "Other"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TO_REVIEW)
+    rating = models.IntegerField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    not_applicable_reason = models.TextField(blank=True)
+    narrative = models.TextField("evidence narrative", blank=True)
+    barrier = models.CharField(
+        "main reason it is not in place", max_length=40, choices=Barrier.choices, blank=True
+    )
+    barrier_detail = models.TextField("why it is not in place", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    state = models.CharField(max_length=30, choices=State.choices, default=State.DRAFT)
+    staff_rating = models.IntegerField("staff side's rating", null=True, blank=True)
+    criterion_text_changed = models.BooleanField(
+        default=False,
+        help_text="The criterion's wording changed since the assessment this was copied from.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["criterion__standard__position", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="assessments_response_one_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(not_applicable=True, rating__isnull=False),
+                name="assessments_response_not_applicable_has_no_rating",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.ref} in {self.assessment}"
+
+    @property
+    def is_reviewed(self):
+        return self.status == self.Status.REVIEWED
+
+    @property
+    def is_agreed(self):
+        """Both sides have signed the same version (with or without reservations)."""
+        return self.state in (self.State.AGREED, self.State.AGREED_WITH_RESERVATIONS)
+
+    @property
+    def is_settled(self):
+        """Agreed, or the disagreement is on the record: ready for the joint sign-off."""
+        return self.is_agreed or self.state == self.State.DISAGREED
+
+    @property
+    def ratings_differ(self):
+        return self.staff_rating is not None and self.staff_rating != self.rating
+
+
+class EvidenceFile(models.Model):
+    """An uploaded file. Stored through Django's storage outside the static area and served
+    only by a permission-checked view. A next cycle copies the row, not the file."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "original_name"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class EvidenceLink(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField("web address", max_length=2000)
+    title = models.CharField(max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class ResponseChange(models.Model):
+    """One entry in a response's history: who changed what, and when."""
+
+    class Kind(models.TextChoices):
+        EDITED = "edited", "Edited"
+        FILE_ADDED = "file_added", "File added"
+        FILE_REMOVED = "file_removed", "File removed"
+        LINK_ADDED = "link_added", "Link added"
+        LINK_REMOVED = "link_removed", "Link removed"
+        CARRIED_FORWARD = "carried_forward", "Carried forward"
+        STAFF_RATING = "staff_rating", "Staff side's rating"
+        SIGNED = "signed", "Signed"
+        SIGNATURES_VOIDED = "signatures_voided", "Signatures voided"
+        COMMENTED = "commented", "Commented"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changes = models.JSONField(
+        default=dict, help_text="Field name to [old, new] for edits; a description otherwise."
+    )
+    version = models.PositiveIntegerField(help_text="The response's version after this change.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.response}"
+
+
+class Signature(models.Model):
+    """One side's signature on exactly what it saw: a SHA-256 of the signed content.
+
+    Any later change to that content voids the signature; it stays, marked void, in the
+    history. ``content`` keeps what was hashed so anyone can see what was signed.
+    """
+
+    class Decision(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for staff-side review"
+        AGREED = "agreed", "Agreed"
+        AGREED_WITH_RESERVATIONS = "agreed_with_reservations", "Agreed with reservations"
+        DISAGREED = "disagreed", "Disagreed"
+
+    NEEDS_COMMENT = (Decision.AGREED_WITH_RESERVATIONS, Decision.DISAGREED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="signatures")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=Membership.Side.choices)
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    response_version = models.PositiveIntegerField()
+    content = models.JSONField(help_text="Exactly what was signed.")
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "side"],
+                condition=models.Q(voided_at__isnull=True),
+                name="assessments_signature_one_active_per_side",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    decision__in=["agreed_with_reservations", "disagreed"], comment=""
+                ),
+                name="assessments_signature_dissent_has_comment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(side="management", decision="submitted")
+                | models.Q(
+                    side="staff_side",
+                    decision__in=["agreed", "agreed_with_reservations", "disagreed"],
+                ),
+                name="assessments_signature_decision_fits_side",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()} {self.get_decision_display().lower()} {self.response}"
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
+
+
+class Comment(models.Model):
+    """The thread between the two sides about one criterion."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=Membership.Side.choices)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.response}"
+
+
+class SignOff(models.Model):
+    """A lead's signature on the joint statement that closes an assessment."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sign_offs")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=Membership.Side.choices)
+    joint_statement = models.TextField()
+    side_statement = models.TextField(
+        blank=True, help_text="This side's own statement, for example the staff side's view."
+    )
+    content = models.JSONField(help_text="The assessment's signed state: every criterion's hash.")
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "side"],
+                condition=models.Q(voided_at__isnull=True),
+                name="assessments_signoff_one_active_per_side",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()} sign-off of {self.assessment}"
+
+
+class AssessmentEvent(models.Model):
+    """The assessment-level history: sign-offs, reopening requests and reopenings."""
+
+    class Kind(models.TextChoices):
+        SIGNED_OFF_BY = "signed_off_by", "Signed off by one lead"
+        SIGNED_OFF = "signed_off", "Jointly signed off"
+        REOPEN_REQUESTED = "reopen_requested", "Reopening requested"
+        REOPEN_WITHDRAWN = "reopen_withdrawn", "Reopening request withdrawn"
+        REOPENED = "reopened", "Reopened"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.assessment}"
+
+
+class Notification(models.Model):
+    """Something a person must act on, emailed in at most one message per assessment per day."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["recipient", "assessment", "emailed_at"])]
+
+    def __str__(self):
+        return self.message

@@ -1,11 +1,54 @@
 from django.urls import path
 
-from . import views
+from .views import checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("frameworks/", views.framework_list, name="frameworks"),
-    path("frameworks/<uuid:pk>/", views.framework_detail, name="framework"),
+    path("", home.home, name="home"),
+    path("frameworks/", home.framework_list, name="frameworks"),
+    path("frameworks/<uuid:pk>/", home.framework_detail, name="framework"),
+    # The checklist
+    path("assessments/new/", checklist.start_assessment, name="start"),
+    path("assessments/<uuid:pk>/", checklist.overview, name="assessment"),
+    path("assessments/<uuid:pk>/criteria/", checklist.criteria_list, name="criteria"),
+    path(
+        "assessments/<uuid:pk>/standards/<uuid:standard_pk>/",
+        checklist.standard_page,
+        name="standard",
+    ),
+    path(
+        "assessments/<uuid:pk>/responses/<uuid:response_pk>/",
+        checklist.criterion_page,
+        name="criterion",
+    ),
+    path("assessments/<uuid:pk>/next-cycle/", cycle.next_cycle, name="next_cycle"),
+    # Evidence
+    path("responses/<uuid:response_pk>/files/", evidence.upload_file, name="upload_file"),
+    path("files/<uuid:pk>/", evidence.download_file, name="download_file"),
+    path("files/<uuid:pk>/remove/", evidence.remove_file, name="remove_file"),
+    path("responses/<uuid:response_pk>/links/", evidence.add_link, name="add_link"),
+    path("links/<uuid:pk>/remove/", evidence.remove_link, name="remove_link"),
+    # Joint recording: per criterion
+    path("responses/<uuid:response_pk>/submit/", joint.submit, name="submit"),
+    path("responses/<uuid:response_pk>/staff-sign/", joint.staff_sign, name="staff_sign"),
+    path("responses/<uuid:response_pk>/staff-rating/", joint.staff_rating, name="staff_rating"),
+    path("responses/<uuid:response_pk>/comments/", joint.comment, name="comment"),
+    path("signatures/<uuid:pk>/verify/", joint.verify, name="verify"),
+    # Joint recording: the whole assessment
+    path("waiting/", signoff.waiting, name="waiting"),
+    path("assessments/<uuid:pk>/sign-off/", signoff.sign_off, name="sign_off"),
+    path("assessments/<uuid:pk>/reopen/", signoff.request_reopen, name="reopen"),
+    path("assessments/<uuid:pk>/reopen/confirm/", signoff.confirm_reopen, name="reopen_confirm"),
+    path("assessments/<uuid:pk>/reopen/withdraw/", signoff.withdraw_reopen, name="reopen_withdraw"),
+    path("assessments/<uuid:pk>/history/", signoff.history, name="history"),
+    # Scoring and reports
+    path("assessments/<uuid:pk>/report/", reports.scored_report, name="report"),
+    path("assessments/<uuid:pk>/report.pdf", reports.scored_report_pdf, name="report_pdf"),
+    path("assessments/<uuid:pk>/board-report/", reports.board_report, name="board_report"),
+    path(
+        "assessments/<uuid:pk>/board-report.pdf", reports.board_report_pdf, name="board_report_pdf"
+    ),
+    path("assessments/<uuid:pk>/export.csv", reports.export_csv, name="export_csv"),
+    path("assessments/<uuid:pk>/export.xlsx", reports.export_xlsx, name="export_xlsx"),
 ]

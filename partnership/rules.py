@@ -56,3 +56,38 @@ def is_lead(user, organisation):
 
 rules.add_perm("partnership.view_organisation", is_member)
 rules.add_perm("partnership.change_organisation_content", can_edit)
+
+
+def _on_side(user, organisation, side, roles):
+    return any(m.side == side and m.role in roles for m in memberships_of(user, organisation))
+
+
+EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
+
+
+@rules.predicate
+def is_staff_side_editor(user, organisation):
+    """A staff-side lead or contributor: may sign for the staff side and comment."""
+    return _on_side(user, organisation, Membership.Side.STAFF_SIDE, EDITOR_ROLES)
+
+
+@rules.predicate
+def is_management_lead(user, organisation):
+    return _on_side(user, organisation, Membership.Side.MANAGEMENT, (Membership.Role.LEAD,))
+
+
+@rules.predicate
+def is_staff_side_lead(user, organisation):
+    return _on_side(user, organisation, Membership.Side.STAFF_SIDE, (Membership.Role.LEAD,))
+
+
+can_sign_for = {
+    Membership.Side.MANAGEMENT: is_management_editor,
+    Membership.Side.STAFF_SIDE: is_staff_side_editor,
+}
+can_sign_off_for = {
+    Membership.Side.MANAGEMENT: is_management_lead,
+    Membership.Side.STAFF_SIDE: is_staff_side_lead,
+}
+is_editor_on_either_side = is_management_editor | is_staff_side_editor
+is_lead_on_either_side = is_management_lead | is_staff_side_lead

@@ -289,7 +289,7 @@ def test_file_input():
     assert_html_equal(
         render_field(ExampleForm(), "evidence"),
         """
-        <div class="nhsuk-form-group nhsuk-file-upload" data-module="nhsuk-file-upload">
+        <div class="nhsuk-form-group">
           <label class="nhsuk-label" for="id_evidence">Upload a file</label>
           <input class="nhsuk-file-upload__input" id="id_evidence" name="evidence" type="file">
         </div>
@@ -306,8 +306,7 @@ def test_file_input_with_error_leaves_out_clearable_extras():
     assert_html_equal(
         render_field(form, "evidence"),
         """
-        <div class="nhsuk-form-group nhsuk-form-group--error nhsuk-file-upload"
-          data-module="nhsuk-file-upload">
+        <div class="nhsuk-form-group nhsuk-form-group--error">
           <label class="nhsuk-label" for="id_evidence">Upload a file</label>
           <span class="nhsuk-error-message" id="id_evidence-error">
             <span class="nhsuk-u-visually-hidden">Error: </span>The selected file must be a PDF

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from partnership.access import organisations_for
 
-from .access import assessments_for, frameworks_for, get_framework_for
+from ..access import assessments_for, frameworks_for, get_framework_for
 
 
 def _home_crumb():

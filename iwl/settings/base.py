@@ -117,6 +117,13 @@ STORAGES = {
 }
 # Uploaded evidence is never served as media: a permission-checked view streams it.
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+# The largest evidence file accepted (assessments.evidence). It is checked while the upload
+# arrives, so a bigger file is never kept in memory or on disk in full.
+EVIDENCE_MAX_UPLOAD_BYTES = envint("EVIDENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Stored evidence is readable by the service's own user and group only (Django's default,
+# 0o644, lets every local user read it).
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
@@ -125,7 +132,10 @@ CRISPY_FAIL_SILENTLY = False
 # Email goes through Django's mailers: the console in development, SMTP in production
 # (prod.py), an in-memory outbox in tests (Django's test runner swaps it in).
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IWL self-assessment <noreply@iwl.example>")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "IWL self-assessment <noreply@iwl.example>"
+)
 
 # A strict policy: no inline script or style; scripts we write carry the request's nonce.
 SECURE_CSP = {

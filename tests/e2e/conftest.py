@@ -5,14 +5,18 @@ from pathlib import Path
 
 import pytest
 
-AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js").read_text()
+AXE_SOURCE = (
+    Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+).read_text()
 
 
 @pytest.fixture
 def console_errors(page):
     """Collects console errors (CSP violations, failed scripts) so tests can assert none."""
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 

@@ -22,11 +22,16 @@ def test_hr_lead_signs_in_and_sees_only_their_trust(page, live_server, console_e
     assert page.get_by_role("heading", name="Your organisations").is_visible()
     assert page.get_by_role("link", name="Northshire Community NHS Trust").first.is_visible()
     assert "Southdale" not in page.content()
-    assert page.get_by_test_id("current-organisation").inner_text().strip() == "Northshire Community NHS Trust"
+    assert (
+        page.get_by_test_id("current-organisation").inner_text().strip()
+        == "Northshire Community NHS Trust"
+    )
     assert_accessible(page)
 
     # And the NHS.UK styles loaded (the header is NHS blue), with no CSP or script errors
-    header_colour = page.eval_on_selector(".nhsuk-header", "el => getComputedStyle(el).backgroundColor")
+    header_colour = page.eval_on_selector(
+        ".nhsuk-header", "el => getComputedStyle(el).backgroundColor"
+    )
     assert header_colour == "rgb(0, 94, 184)"
     assert console_errors == []
 

@@ -1,0 +1,279 @@
+"""Forms for the checklist: starting an assessment and answering one criterion."""
+
+import datetime
+from dataclasses import dataclass
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.utils import timezone
+
+from partnership.layout import Field, Fieldset
+from partnership.models import Organisation
+
+from .models import Response, validate_period
+from .services import RESPONSE_FIELDS
+
+NARRATIVE_LIMIT = 20_000
+REASON_LIMIT = 5_000
+# The largest value the database's version column holds everywhere (PostgreSQL integer).
+MAX_VERSION = 2**31 - 1
+
+NULL_CHARACTERS = "Remove the null characters from the text"
+OUT_OF_DATE = "This page is out of date. Copy anything you have typed, then reload the page"
+
+
+def _text(label, limit, *, limit_message, help_text="", rows=5):
+    # max_length drives validation only: the template pack leaves the maxlength attribute off,
+    # so a long paste is never cut short without a message.
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": limit_message,
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+
+
+def current_period(today: datetime.date | None = None) -> str:
+    """The financial year (April to March) that ``today`` falls in, such as 2026/27."""
+    today = today or timezone.localdate()
+    start = today.year if today.month >= 4 else today.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+class StartAssessmentForm(forms.Form):
+    """Start an assessment.
+
+    ``organisations`` are the ones the user may start one for (already authorised);
+    ``frameworks`` is a queryset of every framework they may read.
+    """
+
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Select the organisation",
+            "invalid_choice": "Select one of your organisations",
+        },
+    )
+    framework = forms.ModelChoiceField(
+        label="Framework",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="The framework version to assess against.",
+        error_messages={
+            "required": "Select a framework",
+            "invalid_choice": "Select one of the frameworks listed",
+        },
+    )
+    period = forms.CharField(
+        label="Period",
+        help_text="The financial year, like 2026/27.",
+        max_length=7,
+        validators=[validate_period],
+        error_messages={
+            "required": "Enter the period, like 2026/27",
+            "max_length": "Enter the period as a financial year, like 2026/27",
+            "null_characters_not_allowed": "Enter the period as a financial year, like 2026/27",
+        },
+    )
+    title = forms.CharField(
+        label="Title (optional)",
+        required=False,
+        max_length=200,
+        help_text="Leave this blank to use the framework's title and the period.",
+        error_messages={
+            "max_length": "Title must be 200 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+
+    def __init__(self, *args, organisations, frameworks, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = list(organisations)
+        # With one organisation there is nothing to choose (and nothing to forge).
+        self.only_organisation = organisations[0] if len(organisations) == 1 else None
+        if self.only_organisation:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk__in=[org.pk for org in organisations]
+            ).order_by("name")
+        # Frameworks that apply in the organisations' countries; all of them if none do.
+        countries = {org.country for org in organisations}
+        available = self.available_frameworks = list(frameworks)
+        choices = [f for f in available if countries.intersection(f.countries)] or available
+        framework_field = self.fields["framework"]
+        framework_field.queryset = frameworks.filter(pk__in=[f.pk for f in choices]).order_by(
+            "title", "version"
+        )
+        framework_field.label_from_instance = str
+        if len(choices) == 1:
+            framework_field.initial = choices[0].pk
+        self.fields["period"].initial = current_period()
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *([] if self.only_organisation else [Field("organisation", label_size="m")]),
+            Field("framework", label_size="m"),
+            Field("period", label_size="m", css_class="nhsuk-input--width-10"),
+            Field("title", label_size="m"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.only_organisation:
+            cleaned["organisation"] = self.only_organisation
+        organisation, framework = cleaned.get("organisation"), cleaned.get("framework")
+        applies_somewhere = organisation and any(
+            organisation.country in f.countries for f in self.available_frameworks
+        )
+        if applies_somewhere and framework and organisation.country not in framework.countries:
+            self.add_error(
+                "framework",
+                f"Select a framework that applies in {organisation.get_country_display()}",
+            )
+        if framework and cleaned.get("period") and not cleaned.get("title"):
+            cleaned["title"] = f"{framework.title} {cleaned['period']}"
+        return cleaned
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    """A rating's label that carries its description, shown as the radio's hint."""
+
+    label: str
+    hint: str
+
+    def __str__(self):
+        return self.label
+
+
+class ResponseForm(forms.Form):
+    """The management side's answer to one criterion.
+
+    A blank answer is allowed: it saves a draft and the criterion stays "to review".
+    """
+
+    rating = forms.TypedChoiceField(
+        label="How far is this in place?",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select a rating from the scale"},
+    )
+    not_applicable = forms.BooleanField(
+        label="This criterion does not apply to our organisation",
+        required=False,
+    )
+    not_applicable_reason = _text(
+        "Why does it not apply?",
+        REASON_LIMIT,
+        limit_message="Why it does not apply must be 5,000 characters or fewer",
+        help_text="Needed if it does not apply.",
+        rows=3,
+    )
+    narrative = _text(
+        "Evidence narrative",
+        NARRATIVE_LIMIT,
+        limit_message="Evidence narrative must be 20,000 characters or fewer",
+        help_text="What is in place, who it covers and where the evidence is.",
+        rows=8,
+    )
+    barrier = forms.ChoiceField(
+        label="What is the main reason it is not in place?",
+        required=False,
+        choices=Response.Barrier.choices,
+        widget=forms.RadioSelect,
+        help_text="Needed for any rating below the level that counts as met.",
+        error_messages={"invalid_choice": "Select the main reason it is not in place"},
+    )
+    barrier_detail = _text(
+        "Why is it not in place?",
+        REASON_LIMIT,
+        limit_message="Why it is not in place must be 5,000 characters or fewer",
+        help_text="Needed if the main reason is Other.",
+        rows=4,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
+
+    def __init__(self, *args, response, levels, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "rating": response.rating,
+                "not_applicable": response.not_applicable,
+                "not_applicable_reason": response.not_applicable_reason,
+                "narrative": response.narrative,
+                "barrier": response.barrier,
+                "barrier_detail": response.barrier_detail,
+                "version": response.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.response = response
+        self.met_value = response.assessment.framework.met_value
+        self.fields["rating"].choices = [
+            (level.value, LevelChoice(level.label, level.description)) for level in levels
+        ]
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field(
+                "rating",
+                label_size="m",
+                template="assessments/checklist/_rating_field.html",
+            ),
+            Fieldset(
+                "If it does not apply",
+                "not_applicable",
+                "not_applicable_reason",
+                legend_size="s",
+            ),
+            Field("narrative", label_size="m"),
+            Fieldset(
+                "If it is not met",
+                Field("barrier", label_size="s"),
+                Field("barrier_detail", label_size="s"),
+                legend_size="m",
+            ),
+            "version",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("version"):
+            # A hidden field nobody can correct: say what to do instead.
+            del self.errors["version"]
+            self.add_error(None, OUT_OF_DATE)
+        rating = cleaned.get("rating")
+        not_applicable = cleaned.get("not_applicable")
+        if not_applicable and rating is not None:
+            self.add_error("rating", "Choose a rating or mark it not applicable, not both")
+        if not_applicable and not cleaned.get("not_applicable_reason"):
+            self.add_error("not_applicable_reason", "Explain why this criterion does not apply")
+        below_met = rating is not None and rating < self.met_value
+        if below_met and not not_applicable and not cleaned.get("barrier"):
+            self.add_error("barrier", "Select the main reason it is not in place")
+        if cleaned.get("barrier") == Response.Barrier.OTHER and not cleaned.get("barrier_detail"):
+            self.add_error("barrier_detail", "Explain why it is not in place")
+        return cleaned
+
+    def response_data(self) -> dict:
+        """The cleaned values for services.save_response."""
+        return {field: self.cleaned_data[field] for field in RESPONSE_FIELDS}
+
+    def first_error(self) -> str:
+        for errors in (self.non_field_errors(), *(self[name].errors for name in self.fields)):
+            if errors:
+                return errors[0]
+        return ""

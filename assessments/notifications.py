@@ -1,0 +1,88 @@
+"""Email to the side that must act, batched: at most one message per person per assessment
+per day. Later notifications that day wait for the next run of ``send_notifications``."""
+
+import logging
+from itertools import groupby
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from partnership.models import Membership
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
+
+
+def _notify(assessment, memberships, message):
+    recipients = {m.user_id for m in memberships}
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user_id, assessment=assessment, message=message)
+        for user_id in sorted(recipients, key=str)
+    )
+    transaction.on_commit(send_due_notifications)
+
+
+def notify_side(assessment, side, message):
+    """Tell a side's leads and contributors that they have something to do."""
+    memberships = assessment.organisation.memberships.filter(side=side, role__in=EDITOR_ROLES)
+    _notify(assessment, memberships, message)
+
+
+def notify_leads(assessment, side, message):
+    memberships = assessment.organisation.memberships.filter(side=side, role=Membership.Role.LEAD)
+    _notify(assessment, memberships, message)
+
+
+def send_due_notifications(now=None) -> int:
+    """Send one email per person and assessment for their unsent notifications, unless they
+    already had one about that assessment today. Returns the number of emails sent."""
+    now = now or timezone.now()
+    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    emailed_today = set(
+        Notification.objects.filter(emailed_at__gte=today_start).values_list(
+            "recipient_id", "assessment_id"
+        )
+    )
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True)
+        .select_related("recipient", "assessment__organisation")
+        .order_by("recipient_id", "assessment_id", "created_at")
+    )
+    sent = 0
+    for (recipient_id, assessment_id), group in groupby(
+        pending, key=lambda n: (n.recipient_id, n.assessment_id)
+    ):
+        if (recipient_id, assessment_id) in emailed_today:
+            continue
+        items = list(group)
+        _send(items)
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
+        sent += 1
+    return sent
+
+
+def _send(items):
+    first = items[0]
+    assessment = first.assessment
+    url = f"{settings.SITE_URL}{reverse('assessments:assessment', args=[assessment.pk])}"
+    lines = "\n".join(f"- {n.message}" for n in items)
+    body = (
+        f"Hello {first.recipient.get_short_name()},\n\n"
+        f"{assessment.organisation.name}'s {assessment.title} needs your attention:\n\n"
+        f"{lines}\n\nOpen the assessment: {url}\n\n"
+        "You get at most one of these emails a day for each assessment.\n"
+    )
+    try:
+        send_mail(
+            f"IWL self-assessment: {assessment.title} needs your attention",
+            body,
+            None,
+            [first.recipient.email],
+        )
+    except Exception:  # an unreachable mail server must never undo the work just saved
+        logger.exception("Could not email %s about %s", first.recipient.email, assessment.pk)

@@ -1,0 +1,631 @@
+"""Workflows that change several rows: each runs in one transaction, or not at all."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from partnership import rules as access_rules
+from partnership.models import Membership
+
+from . import notifications
+from .models import (
+    Assessment,
+    AssessmentEvent,
+    Comment,
+    EvidenceFile,
+    EvidenceLink,
+    Response,
+    ResponseChange,
+    Signature,
+    SignOff,
+)
+from .signing import assessment_content, canonical_hash, response_content
+
+MANAGEMENT = Membership.Side.MANAGEMENT
+STAFF_SIDE = Membership.Side.STAFF_SIDE
+
+# The fields a response form edits, in the order the history shows them.
+RESPONSE_FIELDS = (
+    "rating",
+    "not_applicable",
+    "not_applicable_reason",
+    "narrative",
+    "barrier",
+    "barrier_detail",
+)
+
+
+class AssessmentExists(Exception):
+    """The organisation already has an assessment against this framework for this period."""
+
+
+class AssessmentLocked(Exception):
+    """The assessment is signed off: nothing in it may change until both leads reopen it."""
+
+
+class NotAllowed(Exception):
+    """The action is not allowed for this person or in this state; the message says why."""
+
+
+class Conflict(Exception):
+    """Somebody else saved this response after the version the user started from."""
+
+    def __init__(self, current: Response):
+        super().__init__(f"Response {current.pk} is at version {current.version}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    response: Response
+    changed: bool
+
+
+@transaction.atomic
+def start_assessment(*, organisation, framework, period, title, user, previous=None) -> Assessment:
+    """Create an assessment with one response, "to review", for every criterion."""
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                organisation=organisation,
+                framework=framework,
+                period=period,
+                title=title,
+                created_by=user,
+                previous=previous,
+            )
+    except IntegrityError as exc:
+        raise AssessmentExists(
+            f"{organisation.name} already has a {framework.title} assessment for {period}"
+        ) from exc
+    Response.objects.bulk_create(
+        Response(assessment=assessment, criterion=criterion)
+        for criterion in framework.criteria.order_by("standard__position", "position")
+    )
+    return assessment
+
+
+def _lock_response(response_id) -> Response:
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("assessment")
+        .get(pk=response_id)
+    )
+    if response.assessment.is_locked:
+        raise AssessmentLocked("This assessment is signed off and cannot be changed")
+    return response
+
+
+@transaction.atomic
+def save_response(response_id, *, data: dict, expected_version: int, user) -> SaveResult:
+    """Save the management side's answer for one criterion.
+
+    ``data`` holds cleaned values for RESPONSE_FIELDS. The save is refused with Conflict when
+    the stored version is not the one the user's form was based on.
+    """
+    response = _lock_response(response_id)
+    if response.version != expected_version:
+        raise Conflict(response)
+    changes = {
+        field: [getattr(response, field), data[field]]
+        for field in RESPONSE_FIELDS
+        if field in data and getattr(response, field) != data[field]
+    }
+    for field, (_old, new) in changes.items():
+        setattr(response, field, new)
+    # A criterion counts as reviewed once it has a rating or is marked not applicable; a
+    # narrative typed before choosing a rating is saved as a draft.
+    status = (
+        Response.Status.REVIEWED
+        if response.rating is not None or response.not_applicable
+        else Response.Status.TO_REVIEW
+    )
+    if not changes and status == response.status:
+        return SaveResult(response, changed=False)
+    content_changed = bool(changes)
+    if status != response.status:
+        changes["status"] = [response.status, status]
+    response.status = status
+    response.version += 1
+    response.updated_by = user
+    response.save()
+    ResponseChange.objects.create(
+        response=response,
+        kind=ResponseChange.Kind.EDITED,
+        user=user,
+        changes=changes,
+        version=response.version,
+    )
+    if content_changed:
+        _content_changed(response, user, "The answer was changed")
+    return SaveResult(response, changed=True)
+
+
+def _record(response, kind, user, description):
+    ResponseChange.objects.create(
+        response=response,
+        kind=kind,
+        user=user,
+        changes={"description": description},
+        version=response.version,
+    )
+
+
+@transaction.atomic
+def add_evidence_file(response_id, *, stored_name, original_name, content_type, size, sha256, user):
+    """Attach an already stored file. The caller stores it first and deletes it if this fails."""
+    response = _lock_response(response_id)
+    evidence = EvidenceFile.objects.create(
+        response=response,
+        file=stored_name,
+        original_name=original_name,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by=user,
+    )
+    _record(response, ResponseChange.Kind.FILE_ADDED, user, original_name)
+    _content_changed(response, user, f"File {original_name} was added")
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence_file(evidence: EvidenceFile, *, user):
+    """Detach a file. The stored file stays: a later cycle or a signature may refer to it."""
+    response = _lock_response(evidence.response_id)
+    evidence.delete()
+    _record(response, ResponseChange.Kind.FILE_REMOVED, user, evidence.original_name)
+    _content_changed(response, user, f"File {evidence.original_name} was removed")
+
+
+@transaction.atomic
+def add_evidence_link(response_id, *, url, title, user) -> EvidenceLink:
+    response = _lock_response(response_id)
+    link = EvidenceLink.objects.create(response=response, url=url, title=title, added_by=user)
+    _record(response, ResponseChange.Kind.LINK_ADDED, user, f"{title} ({url})")
+    _content_changed(response, user, f"Link {title} was added")
+    return link
+
+
+@transaction.atomic
+def remove_evidence_link(link: EvidenceLink, *, user):
+    response = _lock_response(link.response_id)
+    link.delete()
+    _record(response, ResponseChange.Kind.LINK_REMOVED, user, f"{link.title} ({link.url})")
+    _content_changed(response, user, f"Link {link.title} was removed")
+
+
+@transaction.atomic
+def start_next_cycle(previous: Assessment, *, framework, period, title, user) -> Assessment:
+    """Start a new assessment from a previous one.
+
+    Ratings, narratives, reasons, links and file references are copied for every criterion
+    whose ref exists in both frameworks; every criterion goes back to "to review", and those
+    whose statement changed between the two framework versions are marked.
+    """
+    assessment = start_assessment(
+        organisation=previous.organisation,
+        framework=framework,
+        period=period,
+        title=title,
+        user=user,
+        previous=previous,
+    )
+    old_by_ref = {
+        r.criterion.ref: r
+        for r in previous.responses.select_related("criterion").prefetch_related("files", "links")
+    }
+    new_responses = list(assessment.responses.select_related("criterion"))
+    files, links, history = [], [], []
+    for response in new_responses:
+        old = old_by_ref.get(response.criterion.ref)
+        if old is None:
+            continue
+        for field in RESPONSE_FIELDS:
+            setattr(response, field, getattr(old, field))
+        response.criterion_text_changed = old.criterion.statement != response.criterion.statement
+        files += [
+            EvidenceFile(
+                response=response,
+                file=f.file.name,
+                original_name=f.original_name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                uploaded_by_id=f.uploaded_by_id,
+            )
+            for f in old.files.all()
+        ]
+        links += [
+            EvidenceLink(
+                response=response, url=link.url, title=link.title, added_by_id=link.added_by_id
+            )
+            for link in old.links.all()
+        ]
+        history.append(
+            ResponseChange(
+                response=response,
+                kind=ResponseChange.Kind.CARRIED_FORWARD,
+                user=user,
+                changes={"description": f"Copied from {previous.title} ({previous.period})"},
+                version=response.version,
+            )
+        )
+    Response.objects.bulk_update(new_responses, [*RESPONSE_FIELDS, "criterion_text_changed"])
+    EvidenceFile.objects.bulk_create(files)
+    EvidenceLink.objects.bulk_create(links)
+    ResponseChange.objects.bulk_create(history)
+    return assessment
+
+
+# --- Joint recording: signatures, comments, sign-off, reopening -------------------------------
+
+
+def _void(signatures, reason) -> int:
+    return signatures.filter(voided_at__isnull=True).update(
+        voided_at=timezone.now(), void_reason=reason[:200]
+    )
+
+
+def _content_changed(response: Response, user, reason: str, *, sides=(MANAGEMENT, STAFF_SIDE)):
+    """Void the given sides' signatures on a changed response and any sign-off of the
+    assessment, and put the response in the state its remaining signatures give it."""
+    voided = _void(response.signatures.filter(side__in=sides), reason)
+    if voided:
+        _record(response, ResponseChange.Kind.SIGNATURES_VOIDED, user, reason)
+        _void(SignOff.objects.filter(assessment_id=response.assessment_id), reason)
+    management_signed = response.signatures.filter(side=MANAGEMENT, voided_at__isnull=True).exists()
+    state = Response.State.SUBMITTED if management_signed else Response.State.DRAFT
+    if response.state != state:
+        response.state = state
+        response.save(update_fields=["state", "updated_at"])
+
+
+def _sign(response, user, side, decision, comment="") -> Signature:
+    content = response_content(response, side)
+    return Signature.objects.create(
+        assessment_id=response.assessment_id,
+        response=response,
+        signer=user,
+        side=side,
+        decision=decision,
+        comment=comment,
+        response_version=response.version,
+        content=content,
+        content_hash=canonical_hash(content),
+    )
+
+
+def _require(predicate, user, organisation, message):
+    if not predicate(user, organisation):
+        raise NotAllowed(message)
+
+
+@transaction.atomic
+def submit_response(response_id, *, user) -> Signature:
+    """Management signs its answer and sends it to the staff side for review."""
+    response = _lock_response(response_id)
+    organisation = response.assessment.organisation
+    _require(
+        access_rules.is_management_editor,
+        user,
+        organisation,
+        "Only the management side's leads and contributors can submit",
+    )
+    if response.state != Response.State.DRAFT:
+        raise NotAllowed(
+            "This criterion has already been submitted: change the answer to submit it again"
+        )
+    if not response.is_reviewed:
+        raise NotAllowed("Rate this criterion, or mark it not applicable, before submitting it")
+    if (
+        response.rating is not None
+        and response.rating < response.assessment.framework.met_value
+        and not response.barrier
+    ):
+        raise NotAllowed("Say why this criterion is not in place before submitting it")
+    signature = _sign(response, user, MANAGEMENT, Signature.Decision.SUBMITTED)
+    response.state = Response.State.SUBMITTED
+    response.save(update_fields=["state", "updated_at"])
+    _record(response, ResponseChange.Kind.SIGNED, user, "Submitted for staff-side review")
+    notifications.notify_side(
+        response.assessment, STAFF_SIDE, f"{response.criterion.ref} was submitted for your review"
+    )
+    return signature
+
+
+@transaction.atomic
+def record_staff_rating(response_id, *, rating, user) -> Response:
+    """The staff side's own rating. Changing it voids the staff side's signature only."""
+    response = _lock_response(response_id)
+    _require(
+        access_rules.is_staff_side_editor,
+        user,
+        response.assessment.organisation,
+        "Only the staff side's leads and contributors can record the staff side's rating",
+    )
+    _check_rating(response, rating)
+    if response.staff_rating == rating:
+        return response
+    _record(response, ResponseChange.Kind.STAFF_RATING, user, f"{response.staff_rating} → {rating}")
+    response.staff_rating = rating
+    response.save(update_fields=["staff_rating", "updated_at"])
+    _content_changed(response, user, "The staff side's rating was changed", sides=(STAFF_SIDE,))
+    return response
+
+
+def _check_rating(response, rating):
+    if (
+        rating is not None
+        and not response.assessment.framework.levels.filter(value=rating).exists()
+    ):
+        raise NotAllowed("Select a rating from the framework's scale")
+
+
+@transaction.atomic
+def staff_side_sign(response_id, *, user, decision, comment="", staff_rating=None) -> Signature:
+    """The staff side agrees, agrees with reservations or disagrees with what management signed.
+
+    Runs with the response row locked, so a management edit racing this signature either
+    lands first (and this is refused, the version having moved on) or waits and then voids it.
+    """
+    response = _lock_response(response_id)
+    organisation = response.assessment.organisation
+    _require(
+        access_rules.is_staff_side_editor,
+        user,
+        organisation,
+        "Only the staff side's leads and contributors can sign for the staff side",
+    )
+    if decision not in (
+        Signature.Decision.AGREED,
+        Signature.Decision.AGREED_WITH_RESERVATIONS,
+        Signature.Decision.DISAGREED,
+    ):
+        raise NotAllowed(
+            "Choose whether the staff side agrees, agrees with reservations or disagrees"
+        )
+    comment = (comment or "").strip()
+    if decision in Signature.NEEDS_COMMENT and not comment:
+        raise NotAllowed("Explain the staff side's reservations or disagreement in a comment")
+    if response.state != Response.State.SUBMITTED:
+        raise NotAllowed(
+            "Only a criterion submitted for staff-side review can be signed by the staff side"
+        )
+    management = response.signatures.get(side=MANAGEMENT, voided_at__isnull=True)
+    if management.signer_id == user.pk:
+        raise NotAllowed(
+            "You submitted this criterion for management, so you cannot also sign it for the staff side"
+        )
+    if management.response_version != response.version or management.content_hash != canonical_hash(
+        response_content(response, MANAGEMENT)
+    ):
+        raise NotAllowed("The answer changed after it was submitted: it must be submitted again")
+    if staff_rating is not None and staff_rating != response.staff_rating:
+        _check_rating(response, staff_rating)
+        _record(
+            response,
+            ResponseChange.Kind.STAFF_RATING,
+            user,
+            f"{response.staff_rating} → {staff_rating}",
+        )
+        response.staff_rating = staff_rating
+    signature = _sign(response, user, STAFF_SIDE, decision, comment)
+    response.state = decision
+    response.save(update_fields=["state", "staff_rating", "updated_at"])
+    _record(
+        response,
+        ResponseChange.Kind.SIGNED,
+        user,
+        f"Staff side: {signature.get_decision_display().lower()}",
+    )
+    if decision != Signature.Decision.AGREED:
+        notifications.notify_side(
+            response.assessment,
+            MANAGEMENT,
+            f"The staff side {signature.get_decision_display().lower()} on {response.criterion.ref}",
+        )
+    return signature
+
+
+@transaction.atomic
+def add_comment(response_id, *, user, body) -> Comment:
+    response = Response.objects.select_related("assessment__organisation", "criterion").get(
+        pk=response_id
+    )
+    if response.assessment.is_locked:
+        raise AssessmentLocked("This assessment is signed off and cannot be changed")
+    organisation = response.assessment.organisation
+    _require(
+        access_rules.is_editor_on_either_side,
+        user,
+        organisation,
+        "Only leads and contributors of either side can comment",
+    )
+    body = (body or "").strip()
+    if not body:
+        raise NotAllowed("Enter a comment")
+    side = MANAGEMENT if access_rules.is_management_editor(user, organisation) else STAFF_SIDE
+    if access_rules.is_management_editor(user, organisation) and access_rules.is_staff_side_editor(
+        user, organisation
+    ):
+        # Someone on both sides comments for the side that has to act next.
+        side = STAFF_SIDE if response.state == Response.State.SUBMITTED else MANAGEMENT
+    comment = Comment.objects.create(response=response, author=user, side=side, body=body)
+    _record(response, ResponseChange.Kind.COMMENTED, user, body[:200])
+    other = STAFF_SIDE if side == MANAGEMENT else MANAGEMENT
+    notifications.notify_side(
+        response.assessment, other, f"New comment on {response.criterion.ref}"
+    )
+    return comment
+
+
+def _lock_assessment(assessment_id) -> Assessment:
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("framework", "organisation")
+        .get(pk=assessment_id)
+    )
+
+
+def unsettled_criteria(assessment) -> list[str]:
+    """Refs of applicable criteria that are neither agreed nor carry a recorded disagreement."""
+    return list(
+        assessment.responses.filter(not_applicable=False)
+        .exclude(
+            state__in=[
+                Response.State.AGREED,
+                Response.State.AGREED_WITH_RESERVATIONS,
+                Response.State.DISAGREED,
+            ]
+        )
+        .order_by("criterion__standard__position", "criterion__position")
+        .values_list("criterion__ref", flat=True)
+    )
+
+
+@transaction.atomic
+def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -> SignOff:
+    """A lead signs the joint statement. When both leads have, the assessment is locked."""
+    assessment = _lock_assessment(assessment_id)
+    organisation = assessment.organisation
+    _require(
+        access_rules.can_sign_off_for[side],
+        user,
+        organisation,
+        f"Only the {Membership.Side(side).label.lower()} lead can sign off for that side",
+    )
+    if assessment.is_locked:
+        raise NotAllowed("This assessment is already signed off")
+    unsettled = unsettled_criteria(assessment)
+    if unsettled:
+        raise NotAllowed(
+            f"{len(unsettled)} criteria are not yet agreed or recorded as disagreed: "
+            + ", ".join(unsettled[:10])
+            + ("…" if len(unsettled) > 10 else "")
+        )
+    joint_statement = (joint_statement or "").strip()
+    if not joint_statement:
+        raise NotAllowed("Enter the joint statement")
+    active = {s.side: s for s in assessment.sign_offs.filter(voided_at__isnull=True)}
+    if side in active:
+        raise NotAllowed("This side has already signed off")
+    other = active.get(STAFF_SIDE if side == MANAGEMENT else MANAGEMENT)
+    if other is not None:
+        if other.signer_id == user.pk:
+            raise NotAllowed(
+                "You have signed off for the other side, so you cannot also sign for this one"
+            )
+        if other.joint_statement != joint_statement:
+            raise NotAllowed(
+                "Sign the same joint statement as the other side, or ask them to sign again"
+            )
+    content = assessment_content(assessment, joint_statement)
+    signed = SignOff.objects.create(
+        assessment=assessment,
+        signer=user,
+        side=side,
+        joint_statement=joint_statement,
+        side_statement=(side_statement or "").strip(),
+        content=content,
+        content_hash=canonical_hash(content),
+    )
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.SIGNED_OFF_BY,
+        user=user,
+        detail=f"{Membership.Side(side).label} lead signed the joint statement",
+    )
+    if other is not None:
+        assessment.status = Assessment.Status.SIGNED_OFF
+        assessment.save(update_fields=["status", "updated_at"])
+        AssessmentEvent.objects.create(
+            assessment=assessment, kind=AssessmentEvent.Kind.SIGNED_OFF, user=user
+        )
+    else:
+        notifications.notify_leads(
+            assessment,
+            STAFF_SIDE if side == MANAGEMENT else MANAGEMENT,
+            f"{assessment.title} is waiting for your sign-off",
+        )
+    return signed
+
+
+def _acting_lead_side(user, organisation):
+    if access_rules.is_management_lead(user, organisation):
+        return MANAGEMENT
+    if access_rules.is_staff_side_lead(user, organisation):
+        return STAFF_SIDE
+    raise NotAllowed("Only the management lead and the staff-side lead can reopen an assessment")
+
+
+@transaction.atomic
+def request_reopen(assessment_id, *, user, reason) -> None:
+    assessment = _lock_assessment(assessment_id)
+    side = _acting_lead_side(user, assessment.organisation)
+    if not assessment.is_locked:
+        raise NotAllowed("Only a signed-off assessment can be reopened")
+    if assessment.reopen_requested_by_id:
+        raise NotAllowed("Reopening has already been requested")
+    reason = (reason or "").strip()
+    if not reason:
+        raise NotAllowed("Say why the assessment needs to be reopened")
+    assessment.reopen_requested_by = user
+    assessment.reopen_reason = reason
+    assessment.save(update_fields=["reopen_requested_by", "reopen_reason", "updated_at"])
+    AssessmentEvent.objects.create(
+        assessment=assessment, kind=AssessmentEvent.Kind.REOPEN_REQUESTED, user=user, detail=reason
+    )
+    notifications.notify_leads(
+        assessment,
+        STAFF_SIDE if side == MANAGEMENT else MANAGEMENT,
+        f"Reopening {assessment.title} needs your agreement",
+    )
+
+
+@transaction.atomic
+def confirm_reopen(assessment_id, *, user) -> None:
+    """The second lead agrees: the assessment is open again and both sign-offs are void."""
+    assessment = _lock_assessment(assessment_id)
+    _acting_lead_side(user, assessment.organisation)
+    if not assessment.is_locked or not assessment.reopen_requested_by_id:
+        raise NotAllowed("Nobody has asked to reopen this assessment")
+    requester = assessment.reopen_requested_by
+    requester_sides = {
+        side
+        for side in (MANAGEMENT, STAFF_SIDE)
+        if access_rules.can_sign_off_for[side](requester, assessment.organisation)
+    }
+    my_sides = {
+        side
+        for side in (MANAGEMENT, STAFF_SIDE)
+        if access_rules.can_sign_off_for[side](user, assessment.organisation)
+    }
+    if user.pk == requester.pk or not (my_sides - requester_sides):
+        raise NotAllowed("The lead of the other side must agree to reopen the assessment")
+    _void(assessment.sign_offs.all(), "Reopened")
+    assessment.status = Assessment.Status.IN_PROGRESS
+    detail = assessment.reopen_reason
+    assessment.reopen_requested_by = None
+    assessment.reopen_reason = ""
+    assessment.save(update_fields=["status", "reopen_requested_by", "reopen_reason", "updated_at"])
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.REOPENED,
+        user=user,
+        detail=f"Requested by {requester}: {detail}",
+    )
+
+
+@transaction.atomic
+def withdraw_reopen(assessment_id, *, user) -> None:
+    assessment = _lock_assessment(assessment_id)
+    if assessment.reopen_requested_by_id != user.pk:
+        raise NotAllowed("Only the lead who asked to reopen can withdraw the request")
+    assessment.reopen_requested_by = None
+    assessment.reopen_reason = ""
+    assessment.save(update_fields=["reopen_requested_by", "reopen_reason", "updated_at"])
+    AssessmentEvent.objects.create(
+        assessment=assessment, kind=AssessmentEvent.Kind.REOPEN_WITHDRAWN, user=user
+    )

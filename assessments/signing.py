@@ -1,0 +1,100 @@
+"""What a signature binds to, and checking that it still matches.
+
+A signature stores a SHA-256 of a canonical JSON form of exactly what its side signed:
+- management signs its answer: rating, not-applicable and reason, narrative, barrier and
+  detail, each evidence file's SHA-256 and name, each link;
+- the staff side signs the same answer plus its own rating.
+Both record the response version, so "agreed" means two signatures on one version.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from partnership.models import Membership
+
+from .models import EvidenceFile, EvidenceLink, Response, Signature, SignOff
+
+
+def canonical_hash(content) -> str:
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def response_content(response: Response, side: str, *, files=None, links=None) -> dict:
+    """The content a side signs. ``files``/``links`` may be passed when already loaded."""
+    if files is None:
+        files = EvidenceFile.objects.filter(response_id=response.pk)
+    if links is None:
+        links = EvidenceLink.objects.filter(response_id=response.pk)
+    content = {
+        "assessment": str(response.assessment_id),
+        "criterion": response.criterion.ref,
+        "version": response.version,
+        "rating": response.rating,
+        "not_applicable": response.not_applicable,
+        "not_applicable_reason": response.not_applicable_reason,
+        "narrative": response.narrative,
+        "barrier": response.barrier,
+        "barrier_detail": response.barrier_detail,
+        "files": sorted(
+            ({"name": f.original_name, "sha256": f.sha256} for f in files),
+            key=lambda f: (f["sha256"], f["name"]),
+        ),
+        "links": sorted(
+            ({"url": link.url, "title": link.title} for link in links),
+            key=lambda link: (link["url"], link["title"]),
+        ),
+    }
+    if side == Membership.Side.STAFF_SIDE:
+        content["staff_rating"] = response.staff_rating
+    return content
+
+
+@dataclass(frozen=True)
+class Verification:
+    matches: bool
+    message: str
+
+
+def verify_signature(signature: Signature) -> Verification:
+    """Recompute the hash from what is in the database now and compare it with the signature."""
+    if canonical_hash(signature.content) != signature.content_hash:
+        return Verification(False, "The signature record has been altered: it does not match")
+    response = Response.objects.select_related("criterion").get(pk=signature.response_id)
+    current = canonical_hash(response_content(response, signature.side))
+    if current == signature.content_hash:
+        if signature.is_void:
+            return Verification(True, "The content matches, but this signature was voided")
+        return Verification(True, "Verified: the signed content is unchanged")
+    if signature.is_void:
+        return Verification(False, "Void: the content has changed since it was signed")
+    return Verification(False, "Does not match: the content has changed since it was signed")
+
+
+def assessment_content(assessment, joint_statement: str) -> dict:
+    """What the leads sign off: the joint statement, and every criterion's state with its
+    signatures' hashes."""
+    active = Signature.objects.filter(assessment=assessment, voided_at__isnull=True)
+    hashes = {}
+    for signature in active:
+        hashes.setdefault(str(signature.response_id), {})[signature.side] = signature.content_hash
+    return {
+        "assessment": str(assessment.pk),
+        "framework": f"{assessment.framework.slug}@{assessment.framework.version}",
+        "period": assessment.period,
+        "joint_statement": joint_statement,
+        "criteria": {
+            ref: {"state": state, "signatures": hashes.get(str(pk), {})}
+            for pk, ref, state in assessment.responses.values_list("pk", "criterion__ref", "state")
+        },
+    }
+
+
+def verify_sign_off(sign_off: SignOff) -> Verification:
+    if canonical_hash(sign_off.content) != sign_off.content_hash:
+        return Verification(False, "The sign-off record has been altered: it does not match")
+    current = assessment_content(sign_off.assessment, sign_off.joint_statement)
+    if canonical_hash(current) == sign_off.content_hash:
+        return Verification(True, "Verified: the assessment is as it was signed off")
+    return Verification(False, "Does not match: the assessment has changed since it was signed off")

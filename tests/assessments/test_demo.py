@@ -1,0 +1,91 @@
+import hashlib
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessments.models import Assessment, EvidenceFile, EvidenceLink, Framework, Response
+from partnership.models import Membership, Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (
+            Organisation,
+            User,
+            Membership,
+            Framework,
+            Assessment,
+            Response,
+            EvidenceFile,
+            EvidenceLink,
+        )
+    ]
+
+
+@pytest.mark.smoke
+def test_seed_demo_creates_both_trusts_and_prints_sign_ins(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for trust in ("northshire", "southdale"):
+        for person in ("hr.lead", "staff.rep", "board"):
+            assert f"{person}@{trust}.example" in out
+    assert "partnership-demo" in out
+    assert set(Organisation.objects.values_list("ods_code", flat=True)) == {"Z9A", "Z9B"}
+    board = Membership.objects.get(user__email="board@northshire.example")
+    assert (board.side, board.role) == (Membership.Side.MANAGEMENT, Membership.Role.VIEWER)
+    rep = Membership.objects.get(user__email="staff.rep@southdale.example")
+    assert (rep.side, rep.role) == (Membership.Side.STAFF_SIDE, Membership.Role.LEAD)
+    assert User.objects.get(email="hr.lead@northshire.example").check_password("partnership-demo")
+
+
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+
+
+def test_seed_demo_refuses_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert Organisation.objects.count() == 0
+    call_command("seed_demo", "--force")
+    assert Organisation.objects.count() == 2
+
+
+def test_northshire_2026_assessment_is_about_half_reviewed_with_evidence_and_gaps(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assessment = Assessment.objects.get(organisation__ods_code="Z9A", period="2026/27")
+    assert assessment.framework.slug == "iwl-standard-2000"
+    responses = assessment.responses.all()
+    reviewed = responses.filter(status=Response.Status.REVIEWED).count()
+    assert 0.4 <= reviewed / responses.count() <= 0.6
+    gaps = responses.filter(rating__lt=assessment.framework.met_value)
+    assert gaps.exists()
+    assert all(gap.barrier for gap in gaps)
+    assert responses.exclude(narrative="").count() >= 10
+    assert EvidenceLink.objects.filter(response__assessment=assessment).exists()
+    evidence = EvidenceFile.objects.get(response__assessment=assessment)
+
+    with evidence.file.open("rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == evidence.sha256
+    # Southdale has no assessment: the demo shows isolation.
+    assert not Assessment.objects.filter(organisation__ods_code="Z9B").exists()
