@@ -1,5 +1,6 @@
 """Fictional demo data: two trusts, so that a newcomer can see both sides and the boundary."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,12 +9,26 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from partnership.models import Membership, Organisation, User
 
 from .frameworks import load_framework_files
-from .models import Assessment, Framework
-from .services import add_evidence_file, add_evidence_link, save_response, start_assessment
+from .models import Assessment, Framework, Notification, Signature
+from .services import (
+    add_comment,
+    add_evidence_file,
+    add_evidence_link,
+    post_action_update,
+    save_action,
+    save_response,
+    sign_off,
+    sign_plan,
+    staff_side_sign,
+    start_assessment,
+    start_next_cycle,
+    submit_response,
+)
 
 BUNDLED_FRAMEWORKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "frameworks").glob("*.yaml"))
 
@@ -113,8 +128,25 @@ def seed_demo() -> list[SignIn]:
     load_framework_files(BUNDLED_FRAMEWORKS)  # already loaded and unchanged: nothing happens
     sign_ins = _seed_people()
     northshire = Organisation.objects.get(ods_code="Z9A")
-    _seed_checklist(northshire, User.objects.get(email="hr.lead@northshire.example"))
+    people = _Northshire(
+        hr_lead=User.objects.get(email="hr.lead@northshire.example"),
+        staff_rep=User.objects.get(email="staff.rep@northshire.example"),
+    )
+    framework = Framework.objects.get(slug="iwl-standard-2000", version="1.0")
+    existing = Assessment.objects.filter(organisation=northshire, framework=framework)
+    if not existing.exists():
+        previous = _seed_signed_off_2025(northshire, framework, people)
+        _seed_action_plan_2025(previous, people)
+        _seed_checklist_2026(previous, people)
+        # The demo's own notifications are not news to anybody: mark them sent.
+        Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     return sign_ins
+
+
+@dataclass(frozen=True)
+class _Northshire:
+    hr_lead: User
+    staff_rep: User
 
 
 def _seed_people() -> list[SignIn]:
@@ -275,52 +307,249 @@ SURVEY_CSV = (
 )
 
 
-def _seed_checklist(organisation: Organisation, hr_lead: User) -> None:
-    """Northshire's 2026/27 IWL assessment, about half reviewed, with evidence and gaps."""
-    framework = Framework.objects.get(slug="iwl-standard-2000", version="1.0")
-    if Assessment.objects.filter(
-        organisation=organisation, framework=framework, period="2026/27"
-    ).exists():
-        return
+# 2025/26: every criterion answered, submitted and signed by the staff side; a few with
+# reservations, one disagreement, then jointly signed off.
+GAPS_2025 = {
+    "HR4": ("staffing", "The policy officer post was vacant; six policies are past review."),
+    "ED4": ("not_prioritised", "Equality training was taken off the mandatory list in 2023."),
+    "FW2": ("awaiting_national_guidance", "Waiting for national e-rostering guidance."),
+    "HW2": ("funding", "Lone-worker devices for community staff are not funded."),
+    "TD2": ("staffing", "Ward managers have no time for appraisals during winter pressures."),
+}
+FULLY_IN_PLACE_2025 = {"HR1", "SI2", "HW3", "RC3"}
+RESERVATIONS_2025 = {
+    "HR3": "The workforce report does not yet split sickness absence by staff group.",
+    "FW3": "Reasons for refusal are given, but appeals take longer than the policy says.",
+    "SI5": "Night staff on the community wards still hear about changes last.",
+}
+DISAGREED_2025 = {
+    "HW5": "Staff side does not accept that stress risk assessments are done: none were "
+    "completed in the district nursing teams this year.",
+}
+JOINT_STATEMENT_2025 = (
+    "Management and staff side agree that this self-assessment is a fair account of how "
+    "Northshire Community NHS Trust meets the Improving Working Lives Standard in 2025/26, "
+    "with the reservations and the disagreement recorded against the criteria concerned."
+)
+STAFF_STATEMENT_2025 = (
+    "The staff side welcomes the progress on flexible working but does not accept the rating "
+    "for stress risk assessment, and asks the board to fund lone-worker devices in 2026/27."
+)
+
+
+def _seed_signed_off_2025(organisation, framework, people) -> Assessment:
     assessment = start_assessment(
         organisation=organisation,
         framework=framework,
-        period="2026/27",
-        title="Improving Working Lives self-assessment 2026/27",
-        user=hr_lead,
+        period="2025/26",
+        title="Improving Working Lives self-assessment 2025/26",
+        user=people.hr_lead,
     )
-    responses = {r.criterion.ref: r for r in assessment.responses.select_related("criterion")}
-    for ref, (rating, narrative, barrier, detail) in CHECKLIST_2026.items():
+    responses = list(assessment.responses.select_related("criterion"))
+    for response in responses:
+        ref = response.criterion.ref
         not_applicable = ref in NOT_APPLICABLE_2026
+        rating = (
+            None
+            if not_applicable
+            else 1
+            if ref in GAPS_2025
+            else 3
+            if ref in FULLY_IN_PLACE_2025
+            else 2
+        )
+        barrier, detail = GAPS_2025.get(ref, ("", ""))
         save_response(
-            responses[ref].pk,
+            response.pk,
             data={
                 "rating": rating,
                 "not_applicable": not_applicable,
                 "not_applicable_reason": NOT_APPLICABLE_2026.get(ref, ""),
-                "narrative": narrative,
+                "narrative": f"Reviewed with staff side at the Working Lives Group in February 2026 ({ref}).",
                 "barrier": barrier,
                 "barrier_detail": detail,
             },
             expected_version=1,
-            user=hr_lead,
+            user=people.hr_lead,
         )
-    add_evidence_link(
-        responses["HR1"].pk,
-        url="https://northshire.example/about-us/people-strategy",
-        title="People Strategy 2025-28",
-        user=hr_lead,
+        if ref == "HR1":
+            add_evidence_link(
+                response.pk,
+                url="https://northshire.example/about-us/people-strategy",
+                title="People Strategy 2025-28",
+                user=people.hr_lead,
+            )
+        if ref == "SI2":
+            _attach_demo_file(organisation, response, people.hr_lead)
+        submit_response(response.pk, user=people.hr_lead)
+        if ref in DISAGREED_2025:
+            decision, comment = Signature.Decision.DISAGREED, DISAGREED_2025[ref]
+        elif ref in RESERVATIONS_2025:
+            decision, comment = Signature.Decision.AGREED_WITH_RESERVATIONS, RESERVATIONS_2025[ref]
+        else:
+            decision, comment = Signature.Decision.AGREED, ""
+        staff_rating = 1 if ref in DISAGREED_2025 else rating
+        staff_side_sign(
+            response.pk,
+            user=people.staff_rep,
+            decision=decision,
+            comment=comment,
+            staff_rating=staff_rating,
+        )
+    sign_off(
+        assessment.pk,
+        user=people.hr_lead,
+        side=Membership.Side.MANAGEMENT,
+        joint_statement=JOINT_STATEMENT_2025,
     )
+    sign_off(
+        assessment.pk,
+        user=people.staff_rep,
+        side=Membership.Side.STAFF_SIDE,
+        joint_statement=JOINT_STATEMENT_2025,
+        side_statement=STAFF_STATEMENT_2025,
+    )
+    return assessment
+
+
+# (criteria, what, months from the plan's start to the target date, status, progress notes)
+ACTIONS_2025 = (
+    (
+        ("HR4",),
+        "Review the six HR policies past their review date with staff side",
+        4,
+        "done",
+        [
+            ("management", "Four policies agreed at the JNC in June."),
+            ("staff_side", "The last two were agreed in September."),
+        ],
+    ),
+    (
+        ("HW2",),
+        "Fund lone-worker devices for all community staff",
+        6,
+        "blocked",
+        [("management", "Bid not supported in the mid-year capital round.")],
+    ),
+    (
+        ("TD2",),
+        "Protected time for appraisals on every ward",
+        5,
+        "in_progress",
+        [("staff_side", "Three of eight wards now book appraisal time on the roster.")],
+    ),
+    (
+        ("ED4",),
+        "Restore equality and diversity training to the mandatory list",
+        3,
+        "in_progress",
+        [("management", "Course content agreed; the learning system change is waiting for IT.")],
+    ),
+    (
+        ("FW2", "FW3"),
+        "Pilot self-rostering on two wards and report to the Joint Partnership Forum",
+        14,
+        "not_started",
+        [],
+    ),
+    (
+        ("HW5",),
+        "Complete stress risk assessments in every district nursing team",
+        2,
+        "in_progress",
+        [("staff_side", "Two of six teams done; the rest have not started.")],
+    ),
+)
+
+
+def _seed_action_plan_2025(assessment, people) -> None:
+    """A signed joint action plan with actions in every status, some overdue."""
+    responses = {r.criterion.ref: r for r in assessment.responses.select_related("criterion")}
+    start = datetime.date(2026, 4, 1)
+    for refs, description, months, status, notes in ACTIONS_2025:
+        action = save_action(
+            assessment.pk,
+            user=people.hr_lead,
+            description=description,
+            responses=[responses[ref] for ref in refs],
+            management_owner=people.hr_lead,
+            staff_owner=people.staff_rep,
+            target_date=start + datetime.timedelta(days=30 * months),
+        )
+        for side, text in notes:
+            author = people.hr_lead if side == Membership.Side.MANAGEMENT else people.staff_rep
+            post_action_update(action.pk, user=author, text=text, status=status)
+    sign_plan(assessment.pk, user=people.hr_lead, side=Membership.Side.MANAGEMENT)
+    sign_plan(assessment.pk, user=people.staff_rep, side=Membership.Side.STAFF_SIDE)
+
+
+def _attach_demo_file(organisation, response, user):
     content = SURVEY_CSV.encode()
     stored = default_storage.save(
         f"evidence/{organisation.ods_code}/demo-staff-survey-2025.csv", ContentFile(content)
     )
     add_evidence_file(
-        responses["SI2"].pk,
+        response.pk,
         stored_name=stored,
         original_name="Staff survey summary 2025.csv",
         content_type="text/csv",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        user=hr_lead,
+        user=user,
     )
+
+
+def _seed_checklist_2026(previous: Assessment, people) -> Assessment:
+    """2026/27, started from 2025/26: about half reviewed again, some criteria submitted,
+    agreed with the staff side, or disagreed."""
+    assessment = start_next_cycle(
+        previous,
+        framework=previous.framework,
+        period="2026/27",
+        title="Improving Working Lives self-assessment 2026/27",
+        user=people.hr_lead,
+    )
+    responses = {r.criterion.ref: r for r in assessment.responses.select_related("criterion")}
+    for ref, (rating, narrative, barrier, detail) in CHECKLIST_2026.items():
+        response = responses[ref]
+        not_applicable = ref in NOT_APPLICABLE_2026
+        save_response(
+            response.pk,
+            data={
+                "rating": rating,
+                "not_applicable": not_applicable,
+                "not_applicable_reason": NOT_APPLICABLE_2026.get(ref, ""),
+                "narrative": narrative or response.narrative,
+                "barrier": barrier,
+                "barrier_detail": detail,
+            },
+            expected_version=response.version,
+            user=people.hr_lead,
+        )
+    for ref in ("HR1", "HR2", "HR3", "SI2", "FW1", "FW3"):
+        submit_response(responses[ref].pk, user=people.hr_lead)
+    for ref in ("HR1", "HR2", "SI2"):
+        staff_side_sign(
+            responses[ref].pk, user=people.staff_rep, decision=Signature.Decision.AGREED
+        )
+    staff_side_sign(
+        responses["HR3"].pk,
+        user=people.staff_rep,
+        decision=Signature.Decision.AGREED_WITH_RESERVATIONS,
+        comment="Still no split of sickness absence by staff group in the board report.",
+        staff_rating=1,
+    )
+    staff_side_sign(
+        responses["FW3"].pk,
+        user=people.staff_rep,
+        decision=Signature.Decision.DISAGREED,
+        comment="Eleven requests from ward staff were refused this year without the reasons "
+        "the policy requires.",
+        staff_rating=1,
+    )
+    add_comment(
+        responses["FW3"].pk,
+        user=people.hr_lead,
+        body="We will review the eleven refusals with the staff side before resubmitting.",
+    )
+    return assessment

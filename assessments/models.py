@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from partnership.models import Membership, Organisation, TimeStampedModel
 
@@ -500,6 +501,8 @@ class AssessmentEvent(models.Model):
         REOPEN_REQUESTED = "reopen_requested", "Reopening requested"
         REOPEN_WITHDRAWN = "reopen_withdrawn", "Reopening request withdrawn"
         REOPENED = "reopened", "Reopened"
+        PLAN_SIGNED = "plan_signed", "Action plan signed"
+        PLAN_SIGNATURES_VOIDED = "plan_signatures_voided", "Action plan signatures voided"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -535,3 +538,116 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class ActionPlan(TimeStampedModel):
+    """The joint action plan of one assessment: what both sides will do about its gaps."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="action_plan"
+    )
+
+    def __str__(self):
+        return f"Action plan for {self.assessment}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(plan__assessment__organisation__in=Organisation.objects.visible_to(user))
+
+
+class Action(TimeStampedModel):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        BLOCKED = "blocked", "Blocked"
+
+    OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    responses = models.ManyToManyField(
+        Response, related_name="actions", help_text="The criteria this action addresses."
+    )
+    management_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    staff_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        help_text="The same action in the previous cycle's plan.",
+    )
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_date", "created_at"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+
+class ActionUpdate(models.Model):
+    """A dated entry in an action's progress log, by either side."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=Membership.Side.choices)
+    text = models.TextField()
+    status = models.CharField(
+        "status after this update", max_length=20, choices=Action.Status.choices
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Update on {self.action}"
+
+
+class PlanSignature(models.Model):
+    """A lead's signature on the whole action plan, bound to its content by SHA-256."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=Membership.Side.choices)
+    content = models.JSONField(help_text="Exactly what was signed.")
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "side"],
+                condition=models.Q(voided_at__isnull=True),
+                name="assessments_plansignature_one_active_per_side",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()} signature on {self.plan}"
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None

@@ -10,17 +10,21 @@ from partnership.models import Membership
 
 from . import notifications
 from .models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
     Assessment,
     AssessmentEvent,
     Comment,
     EvidenceFile,
     EvidenceLink,
+    PlanSignature,
     Response,
     ResponseChange,
     Signature,
     SignOff,
 )
-from .signing import assessment_content, canonical_hash, response_content
+from .signing import assessment_content, canonical_hash, plan_content, response_content
 
 MANAGEMENT = Membership.Side.MANAGEMENT
 STAFF_SIDE = Membership.Side.STAFF_SIDE
@@ -256,7 +260,53 @@ def start_next_cycle(previous: Assessment, *, framework, period, title, user) ->
     EvidenceFile.objects.bulk_create(files)
     EvidenceLink.objects.bulk_create(links)
     ResponseChange.objects.bulk_create(history)
+    _carry_forward_actions(previous, assessment, {r.criterion.ref: r for r in new_responses})
     return assessment
+
+
+def _carry_forward_actions(previous, assessment, new_by_ref):
+    """Open actions move into the new cycle's plan with their progress log. The previous plan
+    keeps its rows, so what its leads signed stays verifiable."""
+    open_actions = list(
+        Action.objects.filter(plan__assessment=previous, status__in=Action.OPEN)
+        .prefetch_related("responses__criterion", "updates")
+        .order_by("created_at")
+    )
+    if not open_actions:
+        return
+    plan = ActionPlan.objects.create(assessment=assessment)
+    copies = Action.objects.bulk_create(
+        Action(
+            plan=plan,
+            description=action.description,
+            management_owner_id=action.management_owner_id,
+            staff_owner_id=action.staff_owner_id,
+            target_date=action.target_date,
+            status=action.status,
+            carried_from=action,
+        )
+        for action in open_actions
+    )
+    links, updates = [], []
+    for action, copy in zip(open_actions, copies, strict=True):
+        links += [
+            Action.responses.through(action_id=copy.pk, response_id=new_by_ref[r.criterion.ref].pk)
+            for r in action.responses.all()
+            if r.criterion.ref in new_by_ref
+        ]
+        updates += [
+            ActionUpdate(
+                action=copy,
+                author_id=u.author_id,
+                side=u.side,
+                text=u.text,
+                status=u.status,
+                created_at=u.created_at,
+            )
+            for u in action.updates.all()
+        ]
+    Action.responses.through.objects.bulk_create(links)
+    ActionUpdate.objects.bulk_create(updates)
 
 
 # --- Joint recording: signatures, comments, sign-off, reopening -------------------------------
@@ -629,3 +679,169 @@ def withdraw_reopen(assessment_id, *, user) -> None:
     AssessmentEvent.objects.create(
         assessment=assessment, kind=AssessmentEvent.Kind.REOPEN_WITHDRAWN, user=user
     )
+
+
+# --- Joint action plans -------------------------------------------------------------------
+
+
+def _check_owners(organisation, management_owner, staff_owner):
+    if not access_rules.is_management_editor(management_owner, organisation):
+        raise NotAllowed(
+            "The management owner must be a management lead or contributor of this organisation"
+        )
+    if not access_rules.is_staff_side_editor(staff_owner, organisation):
+        raise NotAllowed(
+            "The staff-side owner must be a staff-side lead or contributor of this organisation"
+        )
+
+
+def _plan_changed(plan, user, reason):
+    if _void(plan.signatures.all(), reason):
+        AssessmentEvent.objects.create(
+            assessment_id=plan.assessment_id,
+            kind=AssessmentEvent.Kind.PLAN_SIGNATURES_VOIDED,
+            user=user,
+            detail=reason,
+        )
+
+
+def _lock_plan(assessment) -> ActionPlan:
+    plan, _ = ActionPlan.objects.get_or_create(assessment=assessment)
+    return ActionPlan.objects.select_for_update().get(pk=plan.pk)
+
+
+@transaction.atomic
+def save_action(
+    assessment_id,
+    *,
+    user,
+    description,
+    responses,
+    management_owner,
+    staff_owner,
+    target_date,
+    action=None,
+) -> Action:
+    """Add an action to the assessment's plan, or change one. Either side's leads and
+    contributors may; a change voids the plan's signatures."""
+    assessment = _lock_assessment(assessment_id)
+    organisation = assessment.organisation
+    _require(
+        access_rules.is_editor_on_either_side,
+        user,
+        organisation,
+        "Only leads and contributors of either side can change the action plan",
+    )
+    description = (description or "").strip()
+    if not description:
+        raise NotAllowed("Describe the action")
+    responses = list(responses)
+    if not responses or any(r.assessment_id != assessment.pk for r in responses):
+        raise NotAllowed("Choose at least one criterion of this assessment for the action")
+    _check_owners(organisation, management_owner, staff_owner)
+    plan = _lock_plan(assessment)
+    if action is None:
+        action = Action(plan=plan)
+        reason = "An action was added"
+    else:
+        if action.plan_id != plan.pk:
+            raise NotAllowed("That action belongs to another plan")
+        reason = "An action was changed"
+    action.description = description
+    action.management_owner = management_owner
+    action.staff_owner = staff_owner
+    action.target_date = target_date
+    action.save()
+    action.responses.set(responses)
+    _plan_changed(plan, user, reason)
+    return action
+
+
+@transaction.atomic
+def remove_action(action: Action, *, user) -> None:
+    assessment = _lock_assessment(action.plan.assessment_id)
+    _require(
+        access_rules.is_editor_on_either_side,
+        user,
+        assessment.organisation,
+        "Only leads and contributors of either side can change the action plan",
+    )
+    plan = _lock_plan(assessment)
+    action.delete()
+    _plan_changed(plan, user, "An action was removed")
+
+
+@transaction.atomic
+def post_action_update(action_id, *, user, text, status) -> ActionUpdate:
+    """A dated progress entry by either side, which may move the action's status on. Progress
+    is follow-up, not the agreement: it does not void the plan's signatures."""
+    action = (
+        Action.objects.select_for_update()
+        .select_related("plan__assessment__organisation")
+        .get(pk=action_id)
+    )
+    organisation = action.plan.assessment.organisation
+    _require(
+        access_rules.is_editor_on_either_side,
+        user,
+        organisation,
+        "Only leads and contributors of either side can post progress",
+    )
+    text = (text or "").strip()
+    if not text:
+        raise NotAllowed("Describe the progress made")
+    if status not in Action.Status.values:
+        raise NotAllowed("Select the action's status")
+    side = (
+        STAFF_SIDE
+        if action.staff_owner_id == user.pk
+        or not access_rules.is_management_editor(user, organisation)
+        else MANAGEMENT
+    )
+    update = ActionUpdate.objects.create(
+        action=action, author=user, side=side, text=text, status=status
+    )
+    if action.status != status:
+        action.status = status
+        action.save(update_fields=["status", "updated_at"])
+    return update
+
+
+@transaction.atomic
+def sign_plan(assessment_id, *, user, side) -> PlanSignature:
+    """A lead signs the action plan as it stands; both leads' signatures make it agreed."""
+    assessment = _lock_assessment(assessment_id)
+    _require(
+        access_rules.can_sign_off_for[side],
+        user,
+        assessment.organisation,
+        f"Only the {Membership.Side(side).label.lower()} lead can sign the plan for that side",
+    )
+    plan = _lock_plan(assessment)
+    if not plan.actions.exists():
+        raise NotAllowed("Add at least one action before signing the plan")
+    active = {s.side: s for s in plan.signatures.filter(voided_at__isnull=True)}
+    if side in active:
+        raise NotAllowed("This side has already signed the plan")
+    other = active.get(STAFF_SIDE if side == MANAGEMENT else MANAGEMENT)
+    if other is not None and other.signer_id == user.pk:
+        raise NotAllowed(
+            "You signed the plan for the other side, so you cannot also sign for this one"
+        )
+    content = plan_content(plan)
+    signature = PlanSignature.objects.create(
+        plan=plan, signer=user, side=side, content=content, content_hash=canonical_hash(content)
+    )
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.PLAN_SIGNED,
+        user=user,
+        detail=f"{Membership.Side(side).label} lead signed the action plan",
+    )
+    if other is None:
+        notifications.notify_leads(
+            assessment,
+            STAFF_SIDE if side == MANAGEMENT else MANAGEMENT,
+            f"The action plan for {assessment.title} is waiting for your signature",
+        )
+    return signature

@@ -98,3 +98,41 @@ def verify_sign_off(sign_off: SignOff) -> Verification:
     if canonical_hash(current) == sign_off.content_hash:
         return Verification(True, "Verified: the assessment is as it was signed off")
     return Verification(False, "Does not match: the assessment has changed since it was signed off")
+
+
+def plan_content(plan) -> dict:
+    """What the leads sign on an action plan: the commitments (what, for which criteria, who
+    on each side, by when). Status and progress updates are follow-up, not the agreement."""
+    actions = plan.actions.select_related("management_owner", "staff_owner").prefetch_related(
+        "responses__criterion"
+    )
+    return {
+        "plan": str(plan.pk),
+        "assessment": str(plan.assessment_id),
+        "actions": sorted(
+            (
+                {
+                    "id": str(action.pk),
+                    "description": action.description,
+                    "criteria": sorted(r.criterion.ref for r in action.responses.all()),
+                    "management_owner": action.management_owner.email,
+                    "staff_owner": action.staff_owner.email,
+                    "target_date": action.target_date.isoformat(),
+                }
+                for action in actions
+            ),
+            key=lambda a: a["id"],
+        ),
+    }
+
+
+def verify_plan_signature(signature) -> Verification:
+    if canonical_hash(signature.content) != signature.content_hash:
+        return Verification(False, "The signature record has been altered: it does not match")
+    if canonical_hash(plan_content(signature.plan)) == signature.content_hash:
+        if signature.is_void:
+            return Verification(True, "The content matches, but this signature was voided")
+        return Verification(True, "Verified: the action plan is unchanged since it was signed")
+    if signature.is_void:
+        return Verification(False, "Void: the action plan has changed since it was signed")
+    return Verification(False, "Does not match: the action plan has changed since it was signed")

@@ -3,7 +3,16 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.models import Assessment, EvidenceFile, EvidenceLink, Framework, Response
+from assessments.models import (
+    Assessment,
+    EvidenceFile,
+    EvidenceLink,
+    Framework,
+    Notification,
+    Response,
+    Signature,
+)
+from assessments.signing import verify_sign_off, verify_signature
 from partnership.models import Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +98,53 @@ def test_northshire_2026_assessment_is_about_half_reviewed_with_evidence_and_gap
         assert hashlib.sha256(handle.read()).hexdigest() == evidence.sha256
     # Southdale has no assessment: the demo shows isolation.
     assert not Assessment.objects.filter(organisation__ods_code="Z9B").exists()
+
+
+def test_northshire_2025_assessment_is_jointly_signed_off_with_dissent_recorded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assessment = Assessment.objects.get(organisation__ods_code="Z9A", period="2025/26")
+    assert assessment.is_locked
+    states = list(assessment.responses.filter(not_applicable=False).values_list("state", flat=True))
+    assert all(state in {"agreed", "agreed_with_reservations", "disagreed"} for state in states)
+    assert states.count("disagreed") == 1
+    assert 2 <= states.count("agreed_with_reservations") <= 5
+    sign_offs = assessment.sign_offs.filter(voided_at__isnull=True)
+    assert {s.side for s in sign_offs} == {"management", "staff_side"}
+    assert all(verify_sign_off(s).matches for s in sign_offs)
+    assert all(
+        verify_signature(s).matches
+        for s in Signature.objects.filter(assessment=assessment, voided_at__isnull=True)
+    )
+    # 2026/27 was started from it, with criteria in every joint state.
+    current = Assessment.objects.get(organisation__ods_code="Z9A", period="2026/27")
+    assert current.previous == assessment
+    assert set(current.responses.values_list("state", flat=True)) == {
+        "draft",
+        "submitted",
+        "agreed",
+        "agreed_with_reservations",
+        "disagreed",
+    }
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_northshire_2025_has_a_signed_action_plan_with_every_status_and_overdue_actions(settings):
+    import datetime
+
+    from assessments.models import Action
+    from assessments.signing import verify_plan_signature
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    plan = Assessment.objects.get(organisation__ods_code="Z9A", period="2025/26").action_plan
+    statuses = set(plan.actions.values_list("status", flat=True))
+    assert statuses == set(Action.Status.values)
+    overdue = plan.actions.filter(target_date__lt=datetime.date(2026, 11, 22), status__in=Action.OPEN)
+    assert overdue.exists()
+    signatures = plan.signatures.filter(voided_at__isnull=True)
+    assert {s.side for s in signatures} == {"management", "staff_side"}
+    assert all(verify_plan_signature(s).matches for s in signatures)
+    # Open actions moved into 2026/27 with their history.
+    current = Assessment.objects.get(organisation__ods_code="Z9A", period="2026/27")
+    assert current.action_plan.actions.count() == plan.actions.filter(status__in=Action.OPEN).count()
