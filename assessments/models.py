@@ -383,12 +383,29 @@ class ResponseChange(models.Model):
         return f"{self.get_kind_display()} {self.response}"
 
 
-class Signature(models.Model):
-    """One side's signature on exactly what it saw: a SHA-256 of the signed content.
+class SignedRecord(models.Model):
+    """A signature's common parts: what was signed, its SHA-256, and when it was voided.
 
-    Any later change to that content voids the signature; it stays, marked void, in the
-    history. ``content`` keeps what was hashed so anyone can see what was signed.
+    ``content`` keeps exactly what was hashed, so anyone can see what was signed; any later
+    change to that content voids the signature, which stays in the history marked void.
     """
+
+    content = models.JSONField(help_text="Exactly what was signed.")
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
+
+
+class Signature(SignedRecord):
+    """One side's signature on one criterion: exactly what it saw, as a SHA-256."""
 
     class Decision(models.TextChoices):
         SUBMITTED = "submitted", "Submitted for staff-side review"
@@ -406,11 +423,6 @@ class Signature(models.Model):
     decision = models.CharField(max_length=30, choices=Decision.choices)
     comment = models.TextField(blank=True)
     response_version = models.PositiveIntegerField()
-    content = models.JSONField(help_text="Exactly what was signed.")
-    content_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -439,10 +451,6 @@ class Signature(models.Model):
     def __str__(self):
         return f"{self.get_side_display()} {self.get_decision_display().lower()} {self.response}"
 
-    @property
-    def is_void(self):
-        return self.voided_at is not None
-
 
 class Comment(models.Model):
     """The thread between the two sides about one criterion."""
@@ -461,7 +469,7 @@ class Comment(models.Model):
         return f"Comment by {self.author} on {self.response}"
 
 
-class SignOff(models.Model):
+class SignOff(SignedRecord):
     """A lead's signature on the joint statement that closes an assessment."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -472,11 +480,6 @@ class SignOff(models.Model):
     side_statement = models.TextField(
         blank=True, help_text="This side's own statement, for example the staff side's view."
     )
-    content = models.JSONField(help_text="The assessment's signed state: every criterion's hash.")
-    content_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -622,18 +625,13 @@ class ActionUpdate(models.Model):
         return f"Update on {self.action}"
 
 
-class PlanSignature(models.Model):
+class PlanSignature(SignedRecord):
     """A lead's signature on the whole action plan, bound to its content by SHA-256."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="signatures")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     side = models.CharField(max_length=20, choices=Membership.Side.choices)
-    content = models.JSONField(help_text="Exactly what was signed.")
-    content_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -647,7 +645,3 @@ class PlanSignature(models.Model):
 
     def __str__(self):
         return f"{self.get_side_display()} signature on {self.plan}"
-
-    @property
-    def is_void(self):
-        return self.voided_at is not None
