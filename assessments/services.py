@@ -443,7 +443,9 @@ def staff_side_sign(response_id, *, user, decision, comment="", staff_rating=Non
         raise NotAllowed(
             "Only a criterion submitted for staff-side review can be signed by the staff side"
         )
-    management = response.signatures.get(side=MANAGEMENT, voided_at__isnull=True)
+    management = response.signatures.filter(side=MANAGEMENT, voided_at__isnull=True).first()
+    if management is None:
+        raise NotAllowed("The answer changed after it was submitted: it must be submitted again")
     if management.signer_id == user.pk:
         raise NotAllowed(
             "You submitted this criterion for management, so you cannot also sign it for the staff side"

@@ -21,10 +21,11 @@ pytestmark = pytest.mark.django_db
 
 # Measured: session, user, the current organisation (header), the assessment, the
 # membership, then the page's own queries.
-OVERVIEW_QUERIES = 7  # + standards, progress by standard
+OVERVIEW_QUERIES = 10  # + standards, progress by standard; joint states, unsettled, sign-offs
 STANDARD_QUERIES = 9  # + standard, rating levels, rows with evidence counts, progress
 CRITERIA_QUERIES = 7  # + rating levels, matching rows with evidence counts
-CRITERION_QUERIES = 10  # response (with assessment), levels, order, history, files, links
+# response (with assessment), levels, history, order, files, links, signatures, comments
+CRITERION_QUERIES = 12
 
 
 def _fill(assessment, user, *, history=1):
