@@ -29,16 +29,20 @@ node_modules/.package-lock.json: package.json
 static/build/app.css: node_modules/.package-lock.json $(wildcard static/scss/*.scss)
 	mkdir -p static/build/vendor static/build/nhsuk
 	npx sass --quiet-deps --load-path=node_modules --style=compressed --no-source-map static/scss/app.scss static/build/app.css
+	npx sass --quiet-deps --load-path=node_modules --style=compressed --no-source-map static/scss/print.scss static/build/print.css
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/build/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js static/build/vendor/
 	rm -rf static/build/nhsuk/assets && cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/build/nhsuk/assets
 
 assets: static/build/app.css
 
-# WeasyPrint writes PDFs much faster with HarfBuzz's subsetter; browser tests need chromium.
+# WeasyPrint writes PDFs much faster with HarfBuzz's subsetter and embeds Liberation Sans (the
+# metric twin of Arial, our font); browser tests need chromium.
 system-deps:
 	@missing=""; \
-	dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || missing="$$missing libharfbuzz-subset0"; \
+	for package in libharfbuzz-subset0 fonts-liberation; do \
+	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then echo "Installing$$missing"; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 
 test-deps: system-deps

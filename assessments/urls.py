@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, cycle, evidence, home, joint, reports, signoff
+from .views import actions, checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
 
@@ -51,4 +51,23 @@ urlpatterns = [
     ),
     path("assessments/<uuid:pk>/export.csv", reports.export_csv, name="export_csv"),
     path("assessments/<uuid:pk>/export.xlsx", reports.export_xlsx, name="export_xlsx"),
+    # Joint action plans
+    path("assessments/<uuid:pk>/action-plan/", actions.action_plan, name="action_plan"),
+    path("assessments/<uuid:pk>/action-plan/actions/new/", actions.add_action, name="action_add"),
+    path("assessments/<uuid:pk>/action-plan/sign/", actions.sign_plan, name="plan_sign"),
+    path("assessments/<uuid:pk>/action-plan.pdf", actions.action_plan_pdf, name="action_plan_pdf"),
+    path("assessments/<uuid:pk>/action-plan.csv", actions.action_plan_csv, name="action_plan_csv"),
+    path(
+        "assessments/<uuid:pk>/action-plan.xlsx", actions.action_plan_xlsx, name="action_plan_xlsx"
+    ),
+    path("actions/<uuid:pk>/", actions.action_detail, name="action"),
+    path("actions/<uuid:pk>/edit/", actions.edit_action, name="action_edit"),
+    path("actions/<uuid:pk>/remove/", actions.remove_action, name="action_remove"),
+    path("actions/<uuid:pk>/updates/", actions.post_update, name="action_update"),
+    path("plan-signatures/<uuid:pk>/verify/", actions.verify_plan_signature, name="plan_verify"),
+    path(
+        "organisations/<uuid:organisation_pk>/actions/",
+        actions.organisation_actions,
+        name="organisation_actions",
+    ),
 ]

@@ -1,0 +1,11 @@
+"""Scored reports, board reports and exports of an assessment, on screen and on paper.
+
+- ``data``: everything a report reads, in a fixed number of queries, with signatures verified
+  in Python;
+- ``presenters``: ScoredReport and BoardReport, shared by the pages and the PDFs;
+- ``charts``: the standards chart as inline SVG;
+- ``pdf``: one WeasyPrint rendering function per report (``RENDERERS``);
+- ``exports``: every criterion's responses as CSV and XLSX.
+
+Scoring itself is ``assessments.scoring``.
+"""

@@ -1,0 +1,154 @@
+"""Every criterion's responses as CSV and as an Excel workbook.
+
+Cells are guarded against formula injection: text that a spreadsheet would read as a formula
+(starting with =, +, -, @, a tab or a carriage return) gets a leading apostrophe, so it shows as
+the text it is. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from ..scoring import Basis, percent_text
+from .presenters import Report
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS = (
+    ("Standard", 10),
+    ("Standard title", 30),
+    ("Criterion", 10),
+    ("Statement", 60),
+    ("Core", 6),
+    ("Weight", 8),
+    ("Applicable", 10),
+    ("Why it does not apply", 30),
+    ("Management rating", 10),
+    ("Management rating label", 24),
+    ("Staff side rating", 10),
+    ("Staff side rating label", 24),
+    ("Agreed rating", 10),
+    ("Agreed rating label", 24),
+    ("Agreed note", 30),
+    ("State", 16),
+    ("Management signature", 40),
+    ("Staff side signature", 40),
+    ("Staff side comment", 50),
+    ("Main reason it is not in place", 24),
+    ("Why it is not in place", 50),
+    ("Evidence narrative", 60),
+    ("Files", 40),
+    ("Links", 50),
+)
+
+
+def safe(value):
+    """A cell value that no spreadsheet will run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _signature_text(signature) -> str:
+    if signature is None:
+        return ""
+    return (
+        f"{signature.decision} by {signature.signer} on {signature.signed_at:%d/%m/%Y %H:%M}: "
+        f"{signature.message}"
+    )
+
+
+def rows(report: Report):
+    """The header, then one row per criterion in framework order."""
+    yield [name for name, _width in COLUMNS]
+    agreed = {c.ref: c.rating for c in report.agreed.criteria}
+    for row in report.rows:
+        response = row.response
+        criterion = row.criterion
+        applicable = not response.not_applicable
+        by_side = {s.side_value: s for s in row.signatures}
+        staff = by_side.get("staff_side")
+        agreed_rating = agreed.get(criterion.ref)
+        yield [
+            criterion.standard.ref,
+            criterion.standard.title,
+            criterion.ref,
+            criterion.statement,
+            "Yes" if criterion.core else "No",
+            float(criterion.weight),
+            "Yes" if applicable else "No",
+            response.not_applicable_reason,
+            response.rating if applicable else None,
+            row.management.text if row.management else "",
+            response.staff_rating if applicable else None,
+            row.staff.text if row.staff else "",
+            agreed_rating if applicable else None,
+            row.agreed.text if row.agreed else "",
+            row.agreed_note,
+            row.state,
+            _signature_text(by_side.get("management")),
+            _signature_text(staff),
+            staff.comment if staff else "",
+            row.barrier,
+            response.barrier_detail,
+            response.narrative,
+            "; ".join(f"{f.original_name} (SHA-256 {f.sha256})" for f in row.files),
+            "; ".join(f"{link.title} <{link.url}>" for link in row.links),
+        ]
+
+
+def export_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for values in rows(report):
+        writer.writerow(["" if v is None else safe(v) for v in values])
+    # A byte order mark, so that Excel reads the file as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _clean(value):
+    value = safe(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def export_xlsx(report: Report) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Responses")
+    sheet.freeze_panes = "A2"
+    for index, (_name, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for values in rows(report):
+        sheet.append([_clean(v) for v in values])
+    summary = workbook.create_sheet("Summary")
+    assessment = report.assessment
+    summary.append(
+        ["Organisation", _clean(f"{report.organisation.name} ({report.organisation.ods_code})")]
+    )
+    summary.append(
+        ["Framework", _clean(f"{report.framework.title}, version {report.framework.version}")]
+    )
+    summary.append(["Period", _clean(assessment.period)])
+    summary.append(
+        ["Status", "Draft: not yet jointly signed off" if report.is_draft else "Jointly signed off"]
+    )
+    for basis_summary in report.bases:
+        summary.append(
+            [
+                f"{basis_summary.label} score",
+                percent_text(basis_summary.score.percent),
+                basis_summary.stage,
+            ]
+        )
+    summary.append(["Stage reached (agreed ratings)", report.headline_stage])
+    for reason in report.data.scores[Basis.AGREED].explanation:
+        summary.append(["", _clean(reason)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

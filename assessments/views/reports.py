@@ -1,0 +1,83 @@
+"""The scored report, the board report, their PDFs and the exports.
+
+Every member of the organisation may read them, viewers included; outsiders get 404 and
+anonymous visitors are sent to sign in (LoginRequiredMiddleware), as for every page.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from ..access import get_assessment_for
+from ..reports import exports, pdf
+from ..reports.presenters import BoardReport, ScoredReport, report_filename
+
+
+def _crumbs(assessment):
+    return [
+        {"text": "Home", "href": reverse("assessments:home")},
+        {"text": assessment.title, "href": reverse("assessments:assessment", args=[assessment.pk])},
+    ]
+
+
+def _page(request, pk, presenter):
+    assessment = get_assessment_for(request, pk)
+    report = presenter.build(assessment)
+    context = report.context(for_pdf=False)
+    context["breadcrumbs"] = _crumbs(assessment)
+    return render(request, report.template_name, context)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _pdf(request, pk, renderer, presenter):
+    assessment = get_assessment_for(request, pk)
+    return _download(
+        renderer(assessment), "application/pdf", report_filename(assessment, presenter.slug, "pdf")
+    )
+
+
+@require_GET
+def scored_report(request, pk):
+    return _page(request, pk, ScoredReport)
+
+
+@require_GET
+def scored_report_pdf(request, pk):
+    return _pdf(request, pk, pdf.scored_report_pdf, ScoredReport)
+
+
+@require_GET
+def board_report(request, pk):
+    return _page(request, pk, BoardReport)
+
+
+@require_GET
+def board_report_pdf(request, pk):
+    return _pdf(request, pk, pdf.board_report_pdf, BoardReport)
+
+
+@require_GET
+def export_csv(request, pk):
+    report = ScoredReport.build(get_assessment_for(request, pk))
+    return _download(
+        exports.export_csv(report),
+        "text/csv; charset=utf-8",
+        report_filename(report.assessment, "responses", "csv"),
+    )
+
+
+@require_GET
+def export_xlsx(request, pk):
+    report = ScoredReport.build(get_assessment_for(request, pk))
+    return _download(
+        exports.export_xlsx(report),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        report_filename(report.assessment, "responses", "xlsx"),
+    )
