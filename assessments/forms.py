@@ -8,10 +8,10 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 
-from partnership.layout import Field, Fieldset
-from partnership.models import Organisation
+from partnership.layout import Button, Field, Fieldset
+from partnership.models import Membership, Organisation
 
-from .models import Response, validate_period
+from .models import Response, Signature, validate_period
 from .services import RESPONSE_FIELDS
 
 NARRATIVE_LIMIT = 20_000
@@ -277,3 +277,260 @@ class ResponseForm(forms.Form):
             if errors:
                 return errors[0]
         return ""
+
+
+# --- Joint recording: the staff side's rating and signature, and comments between the sides --
+
+COMMENT_LIMIT = 5_000
+
+
+def _level_choices(levels):
+    return [(level.value, LevelChoice(level.label, level.description)) for level in levels]
+
+
+def _staff_rating_field(*, label, required, help_text=""):
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the staff side's rating",
+            "invalid_choice": "Select a rating from the scale",
+        },
+    )
+
+
+def _comment_field(label, *, required, help_text=""):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter a comment",
+            "max_length": "Comment must be 5,000 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+
+
+def _joint_helper(form, *layout):
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*layout)
+    return helper
+
+
+class StaffRatingForm(forms.Form):
+    """The staff side's own rating of one criterion, recorded without signing."""
+
+    prefix = "rating"
+
+    staff_rating = _staff_rating_field(label="The staff side's rating", required=True)
+
+    def __init__(self, *args, response, levels, **kwargs):
+        kwargs.setdefault("initial", {"staff_rating": response.staff_rating})
+        super().__init__(*args, **kwargs)
+        self.fields["staff_rating"].choices = _level_choices(levels)
+        self.helper = _joint_helper(
+            self,
+            Field(
+                "staff_rating", label_size="s", template="assessments/checklist/_rating_field.html"
+            ),
+            Button("Save the staff side's rating", variant="secondary"),
+        )
+
+
+class StaffSignForm(forms.Form):
+    """The staff side's signature on what management submitted, with its own rating."""
+
+    prefix = "sign"
+    DECISIONS = [
+        (Signature.Decision.AGREED, "Agree"),
+        (Signature.Decision.AGREED_WITH_RESERVATIONS, "Agree with reservations"),
+        (Signature.Decision.DISAGREED, "Disagree"),
+    ]
+
+    staff_rating = _staff_rating_field(
+        label="The staff side's rating (optional)",
+        required=False,
+        help_text="How far the staff side thinks this is in place.",
+    )
+    decision = forms.ChoiceField(
+        label="Does the staff side agree with the management side's answer?",
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the staff side agrees",
+            "invalid_choice": "Select whether the staff side agrees",
+        },
+    )
+    comment = _comment_field(
+        "Comment",
+        required=False,
+        help_text="Required if you have reservations or disagree. Both sides will see it.",
+    )
+
+    def __init__(self, *args, response, levels, **kwargs):
+        kwargs.setdefault("initial", {"staff_rating": response.staff_rating})
+        super().__init__(*args, **kwargs)
+        self.fields["staff_rating"].choices = _level_choices(levels)
+        self.helper = _joint_helper(
+            self,
+            Field(
+                "staff_rating", label_size="s", template="assessments/checklist/_rating_field.html"
+            ),
+            Field("decision", label_size="s"),
+            Field("comment", label_size="s"),
+            Button("Sign for the staff side"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in Signature.NEEDS_COMMENT and not cleaned.get("comment"):
+            self.add_error("comment", "Explain the staff side's reservations or disagreement")
+        return cleaned
+
+
+class CommentForm(forms.Form):
+    """A comment in the thread between the two sides about one criterion."""
+
+    prefix = "comment"
+
+    body = _comment_field(
+        "Add a comment",
+        required=True,
+        help_text="Both sides can read it. It stays in the criterion's history.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _joint_helper(
+            self, Field("body", label_size="s"), Button("Add comment", variant="secondary")
+        )
+
+
+# --- The joint sign-off and reopening ---------------------------------------------------------
+
+STATEMENT_LIMIT = 10_000
+SIDE_STATEMENT_LABELS = {
+    Membership.Side.MANAGEMENT: "Management's statement (optional)",
+    Membership.Side.STAFF_SIDE: "The staff side's statement (optional)",
+}
+
+
+def _one_kind_of_newline(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; a hidden field's may come back either
+    # way. The second lead must be able to sign exactly the words the first one signed.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SignOffForm(forms.Form):
+    """A lead signs the joint statement for their side, and may add their side's own statement.
+
+    ``sides`` are the sides the user leads. Someone who leads both must choose one: the
+    service refuses a second signature from the same person. ``agreed_statement`` is the joint
+    statement the other lead has signed: it travels in a hidden field and the page shows it
+    read-only, so that both leads sign the same words (the service checks they are equal).
+    """
+
+    side = forms.ChoiceField(
+        label="Which side are you signing for?",
+        widget=forms.RadioSelect,
+        help_text="You lead both sides. You can sign for one of them: the other side's lead "
+        "signs for the other.",
+        error_messages={
+            "required": "Select the side you are signing for",
+            "invalid_choice": "Select a side you lead",
+        },
+    )
+    joint_statement = forms.CharField(
+        label="Joint statement",
+        help_text="What both sides agree about this self-assessment. The other side's lead "
+        "signs exactly the same words.",
+        max_length=STATEMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Enter the joint statement",
+            "max_length": "The joint statement must be 10,000 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+    side_statement = forms.CharField(
+        label="Your side's own statement (optional)",
+        help_text="Anything your side wants on the record in its own words.",
+        required=False,
+        max_length=STATEMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "max_length": "Your side's statement must be 10,000 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+
+    def __init__(self, *args, sides, agreed_statement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        sides = list(sides)
+        self.agreed_statement = agreed_statement
+        self.fixed_side = sides[0] if len(sides) == 1 else None
+        if self.fixed_side:
+            del self.fields["side"]
+            self.fields["side_statement"].label = SIDE_STATEMENT_LABELS[self.fixed_side]
+        else:
+            self.fields["side"].choices = [(side, Membership.Side(side).label) for side in sides]
+        if agreed_statement is not None:
+            self.fields["joint_statement"].widget = forms.HiddenInput()
+            self.fields["joint_statement"].initial = agreed_statement
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *([] if self.fixed_side else [Field("side", label_size="m")]),
+            Field("joint_statement", label_size="m"),
+            Field("side_statement", label_size="m"),
+        )
+
+    def clean_joint_statement(self):
+        return _one_kind_of_newline(self.cleaned_data["joint_statement"])
+
+    def clean_side_statement(self):
+        return _one_kind_of_newline(self.cleaned_data["side_statement"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.agreed_statement is not None and self.has_error("joint_statement"):
+            # A hidden field nobody can correct: say what to do instead.
+            del self.errors["joint_statement"]
+            self.add_error(None, OUT_OF_DATE)
+        return cleaned
+
+    @property
+    def signing_side(self):
+        return self.fixed_side or self.cleaned_data.get("side")
+
+
+class ReopenForm(forms.Form):
+    """A lead asks to reopen a signed-off assessment; the other side's lead must agree."""
+
+    reason = forms.CharField(
+        label="Why does it need to be reopened?",
+        help_text="The other side's lead sees this when they are asked to agree. It stays in "
+        "the assessment's history.",
+        max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Say why the assessment needs to be reopened",
+            "max_length": "The reason must be 5,000 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field("reason", label_size="s"))

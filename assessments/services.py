@@ -321,10 +321,10 @@ def _void(signatures, reason) -> int:
 def _content_changed(response: Response, user, reason: str, *, sides=(MANAGEMENT, STAFF_SIDE)):
     """Void the given sides' signatures on a changed response and any sign-off of the
     assessment, and put the response in the state its remaining signatures give it."""
-    voided = _void(response.signatures.filter(side__in=sides), reason)
-    if voided:
+    if _void(response.signatures.filter(side__in=sides), reason):
         _record(response, ResponseChange.Kind.SIGNATURES_VOIDED, user, reason)
-        _void(SignOff.objects.filter(assessment_id=response.assessment_id), reason)
+    # Any change to a criterion, signed or not, changes what a lead signed off.
+    _void(SignOff.objects.filter(assessment_id=response.assessment_id), reason)
     management_signed = response.signatures.filter(side=MANAGEMENT, voided_at__isnull=True).exists()
     state = Response.State.SUBMITTED if management_signed else Response.State.DRAFT
     if response.state != state:
@@ -574,6 +574,12 @@ def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -
                 "Sign the same joint statement as the other side, or ask them to sign again"
             )
     content = assessment_content(assessment, joint_statement)
+    if other is not None and other.content_hash != canonical_hash(content):
+        # Content changes void sign-offs already; this makes sure nothing locks over a stale one.
+        _void(SignOff.objects.filter(pk=other.pk), "The assessment changed after this sign-off")
+        raise NotAllowed(
+            "The assessment changed after the other lead signed off: they must sign again"
+        )
     signed = SignOff.objects.create(
         assessment=assessment,
         signer=user,

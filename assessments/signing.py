@@ -72,21 +72,32 @@ def verify_signature(signature: Signature) -> Verification:
     return Verification(False, "Does not match: the content has changed since it was signed")
 
 
-def assessment_content(assessment, joint_statement: str) -> dict:
-    """What the leads sign off: the joint statement, and every criterion's state with its
-    signatures' hashes."""
-    active = Signature.objects.filter(assessment=assessment, voided_at__isnull=True)
-    hashes = {}
-    for signature in active:
-        hashes.setdefault(str(signature.response_id), {})[signature.side] = signature.content_hash
+def assessment_content(assessment, joint_statement: str, criteria=None) -> dict:
+    """What the leads sign off: the joint statement, and every criterion's state and
+    applicability with its active signatures' hashes.
+
+    ``criteria`` may give rows already loaded, as (ref, state, not_applicable, {side: hash});
+    by default they are read from the database.
+    """
+    if criteria is None:
+        active = Signature.objects.filter(assessment=assessment, voided_at__isnull=True)
+        hashes = {}
+        for signature in active:
+            hashes.setdefault(signature.response_id, {})[signature.side] = signature.content_hash
+        criteria = (
+            (ref, state, not_applicable, hashes.get(pk, {}))
+            for pk, ref, state, not_applicable in assessment.responses.values_list(
+                "pk", "criterion__ref", "state", "not_applicable"
+            )
+        )
     return {
         "assessment": str(assessment.pk),
         "framework": f"{assessment.framework.slug}@{assessment.framework.version}",
         "period": assessment.period,
         "joint_statement": joint_statement,
         "criteria": {
-            ref: {"state": state, "signatures": hashes.get(str(pk), {})}
-            for pk, ref, state in assessment.responses.values_list("pk", "criterion__ref", "state")
+            ref: {"state": state, "not_applicable": not_applicable, "signatures": signatures}
+            for ref, state, not_applicable, signatures in criteria
         },
     }
 

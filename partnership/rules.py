@@ -21,6 +21,17 @@ def memberships_of(user, organisation) -> tuple[Membership, ...]:
     return cache[organisation.pk]
 
 
+def remember_memberships(user, memberships) -> None:
+    """Prime the per-request cache with memberships already loaded (e.g. all of a user's, in
+    one query), so the predicates below need no query per organisation."""
+    cache = user.__dict__.setdefault("_memberships_by_org", {})
+    by_org = {}
+    for membership in memberships:
+        by_org.setdefault(membership.organisation_id, []).append(membership)
+    for organisation_id, items in by_org.items():
+        cache.setdefault(organisation_id, tuple(items))
+
+
 @rules.predicate
 def is_member(user, organisation):
     return bool(memberships_of(user, organisation))

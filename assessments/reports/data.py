@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 
 from .. import scoring
 from ..models import Assessment, Comment, Response, Signature
-from ..signing import Verification, canonical_hash, response_content
+from ..signing import Verification, assessment_content, canonical_hash, response_content
 
 ALTERED = "The signature record has been altered: it does not match"
 
@@ -39,20 +39,20 @@ def verify_loaded_signature(signature, response, files, links) -> Verification:
 
 def assessment_content_from(assessment, joint_statement, responses) -> dict:
     """assessments.signing.assessment_content, from responses already loaded with their active
-    signatures. A test checks the two produce the same content."""
-    return {
-        "assessment": str(assessment.pk),
-        "framework": f"{assessment.framework.slug}@{assessment.framework.version}",
-        "period": assessment.period,
-        "joint_statement": joint_statement,
-        "criteria": {
-            r.criterion.ref: {
-                "state": r.state,
-                "signatures": {s.side: s.content_hash for s in r.active_signatures},
-            }
+    signatures."""
+    return assessment_content(
+        assessment,
+        joint_statement,
+        criteria=(
+            (
+                r.criterion.ref,
+                r.state,
+                r.not_applicable,
+                {s.side: s.content_hash for s in r.active_signatures},
+            )
             for r in responses
-        },
-    }
+        ),
+    )
 
 
 def verify_loaded_sign_off(sign_off, assessment, responses) -> Verification:
@@ -86,10 +86,13 @@ class ReportData:
     criteria_with_actions: frozenset = field(default_factory=frozenset)  # criterion refs
 
     @classmethod
-    def load(cls, assessment: Assessment, *, criteria_with_actions=None) -> ReportData:
+    def load(
+        cls, assessment: Assessment, *, criteria_with_actions=None, with_previous=True
+    ) -> ReportData:
         """``criteria_with_actions``: ids (or refs) of the criteria that have an action in the
         action plan, for the stage rule ``actions_for_gaps``. By default, the criteria that
-        any action of the assessment's own plan addresses (one query)."""
+        any action of the assessment's own plan addresses (one query). ``with_previous=False``
+        skips the previous assessment (for pages that show no trend)."""
         if criteria_with_actions is None:
             criteria_with_actions = criteria_with_actions_of(assessment)
         framework = assessment.framework
@@ -163,7 +166,7 @@ class ReportData:
             sign_off_verifications=sign_off_verifications,
             info=info,
             scores=scoring.score_all(info, facts, actions=actions),
-            previous=load_previous(assessment),
+            previous=load_previous(assessment) if with_previous else None,
             criteria_with_actions=actions,
         )
 

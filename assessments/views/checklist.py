@@ -37,6 +37,8 @@ from ..presenters import (
     same_answer,
     status_tag,
 )
+from .joint import joint_panel, joint_rows, readable_history
+from .signoff import overview_context as joint_sign_off_context
 
 # The most recent history entries a criterion page shows; every autosave adds one.
 HISTORY_SHOWN = 20
@@ -119,6 +121,8 @@ def overview(request, pk):
             "can_edit": can_edit(request.user, assessment),
             "can_start_next": bool(can_edit_checklist(request.user, assessment.organisation)),
             "breadcrumbs": _crumbs(),
+            # The "Joint sign-off" section: three queries, two more per lead who has signed.
+            **joint_sign_off_context(request, assessment),
         },
     )
 
@@ -157,7 +161,7 @@ def standard_page(request, pk, standard_pk):
         {
             "assessment": assessment,
             "standard": standard,
-            "rows": criterion_rows(responses, scale),
+            "rows": joint_rows(criterion_rows(responses, scale), scale),
             "progress": progress_by_standard(assessment).get(standard.pk, Progress()),
             "breadcrumbs": _crumbs(_assessment_crumb(assessment)),
         },
@@ -275,12 +279,14 @@ def _criterion_page(request, response, scale, form, editable):
             "form": form,
             "can_edit": editable,
             "neighbours": neighbours(response),
-            "history": history(changes[:HISTORY_SHOWN], scale),
+            "history": readable_history(history(changes[:HISTORY_SHOWN], scale), scale),
             "more_history": len(changes) > HISTORY_SHOWN,
             # For the evidence section (templates/assessments/_evidence.html).
             "files": list(response.files.select_related("uploaded_by")),
             "links": list(response.links.select_related("added_by")),
             **_evidence_forms(editable),
+            # The joint recording section and the comments (templates/assessments/joint/).
+            "joint": joint_panel(request, response, scale),
             "breadcrumbs": _crumbs(
                 _assessment_crumb(assessment),
                 {

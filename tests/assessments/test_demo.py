@@ -140,11 +140,15 @@ def test_northshire_2025_has_a_signed_action_plan_with_every_status_and_overdue_
     plan = Assessment.objects.get(organisation__ods_code="Z9A", period="2025/26").action_plan
     statuses = set(plan.actions.values_list("status", flat=True))
     assert statuses == set(Action.Status.values)
-    overdue = plan.actions.filter(target_date__lt=datetime.date(2026, 11, 22), status__in=Action.OPEN)
+    overdue = plan.actions.filter(
+        target_date__lt=datetime.date(2026, 11, 22), status__in=Action.OPEN
+    )
     assert overdue.exists()
     signatures = plan.signatures.filter(voided_at__isnull=True)
     assert {s.side for s in signatures} == {"management", "staff_side"}
     assert all(verify_plan_signature(s).matches for s in signatures)
     # Open actions moved into 2026/27 with their history.
     current = Assessment.objects.get(organisation__ods_code="Z9A", period="2026/27")
-    assert current.action_plan.actions.count() == plan.actions.filter(status__in=Action.OPEN).count()
+    assert (
+        current.action_plan.actions.count() == plan.actions.filter(status__in=Action.OPEN).count()
+    )

@@ -382,6 +382,34 @@ class TestSignOff:
         )
         assert not SignOff.objects.filter(voided_at__isnull=True).exists()
 
+    def test_a_change_to_an_unsigned_criterion_voids_a_sign_off_too(self, assessment, hr_lead, staff_rep):
+        first, second = assessment.responses.order_by("criterion__ref")
+        save_response(
+            second.pk,
+            data={**BLANK, "not_applicable": True, "not_applicable_reason": "No such service"},
+            expected_version=1,
+            user=hr_lead,
+        )
+        save_response(first.pk, data={**BLANK, "rating": 2}, expected_version=1, user=hr_lead)
+        submit_response(first.pk, user=hr_lead)
+        staff_side_sign(first.pk, user=staff_rep, decision=AGREED)
+        sign_off(assessment.pk, user=hr_lead, side="management", joint_statement="Agreed")
+
+        # The not-applicable criterion, which carries no signature, is made applicable.
+        save_response(second.pk, data={**BLANK, "rating": 2}, expected_version=2, user=hr_lead)
+
+        assert SignOff.objects.get().voided_at is not None
+        submit_response(second.pk, user=hr_lead)
+        staff_side_sign(second.pk, user=staff_rep, decision=AGREED)
+        sign_off(assessment.pk, user=staff_rep, side="staff_side", joint_statement="Agreed")
+        assessment.refresh_from_db()
+        assert not assessment.is_locked  # the management lead must sign again
+        sign_off(assessment.pk, user=hr_lead, side="management", joint_statement="Agreed")
+        assessment.refresh_from_db()
+        assert assessment.is_locked
+        active = assessment.sign_offs.filter(voided_at__isnull=True)
+        assert all(verify_sign_off(s).matches for s in active)
+
     def test_reopening_needs_both_leads_and_is_recorded(self, assessment, hr_lead, staff_rep):
         settle_all(assessment, hr_lead, staff_rep)
         sign_off(assessment.pk, user=hr_lead, side="management", joint_statement="Agreed")
