@@ -307,8 +307,10 @@ class TestScoredReportPage:
         assert 'data-testid="dissent-HR4"' in html and 'data-testid="dissent-ED1"' in html
         assert [row.criterion.ref for row in report.gaps] == ["HR4", "ED1", "ED4"]
         assert "The policy officer post was vacant for eight months." in html
-        # Every criterion has a row, in every standard
+        # Every criterion has a row, in every standard, flagged where the sides' ratings differ
         assert len(re.findall(r'data-testid="criterion-[A-Z]+\d"', html)) == 45
+        differ = [row.criterion.ref for row in report.rows if row.ratings_differ]
+        assert differ and html.count('data-testid="ratings-differ"') == len(differ)
         # The chart is inline SVG with its font
         assert "<svg" in html and 'font-family="Arial' in html
 
