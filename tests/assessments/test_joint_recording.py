@@ -382,7 +382,9 @@ class TestSignOff:
         )
         assert not SignOff.objects.filter(voided_at__isnull=True).exists()
 
-    def test_a_change_to_an_unsigned_criterion_voids_a_sign_off_too(self, assessment, hr_lead, staff_rep):
+    def test_a_change_to_an_unsigned_criterion_voids_a_sign_off_too(
+        self, assessment, hr_lead, staff_rep
+    ):
         first, second = assessment.responses.order_by("criterion__ref")
         save_response(
             second.pk,
