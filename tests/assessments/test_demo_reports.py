@@ -34,7 +34,8 @@ def test_render_report_on_the_demo_data(demo, tmp_path, kind):
         "--output", str(output),
         stdout=io.StringIO(),
     )  # fmt: skip
-    text = "\n".join(page.extract_text() for page in PdfReader(output).pages)
+    # Line breaks fall wherever the layout puts them: compare words, not lines.
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(output).pages).split())
     assert "Northshire Community NHS Trust" in text
     # The demo's recorded disagreement and both leads' names are in the report.
     assert "stress risk assessments" in text
