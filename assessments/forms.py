@@ -8,10 +8,11 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 
+from partnership.forms import DateInputField
 from partnership.layout import Button, Field, Fieldset
 from partnership.models import Membership, Organisation
 
-from .models import Response, Signature, validate_period
+from .models import Action, Response, Signature, validate_period
 from .services import RESPONSE_FIELDS
 
 NARRATIVE_LIMIT = 20_000
@@ -534,3 +535,227 @@ class ReopenForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.layout = Layout(Field("reason", label_size="s"))
+
+
+# --- Joint action plans -----------------------------------------------------------------------
+
+ACTION_LIMIT = 5_000
+ACTION_UPDATE_LIMIT = 5_000
+
+
+def _people_choices(people, blank):
+    return [("", blank), *((str(person.pk), person.get_full_name()) for person in people)]
+
+
+class ActionForm(forms.Form):
+    """An action in the joint action plan.
+
+    ``criteria`` are (response, hint) pairs in the order to offer them (gaps first), each
+    response with its criterion loaded; ``owners`` maps each side to the people its owner is
+    chosen from (assessments.actions.possible_owners). The service checks both again.
+    """
+
+    description = forms.CharField(
+        label="What will be done?",
+        help_text="Say what will change, and how both sides will know it has.",
+        max_length=ACTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Describe the action",
+            "max_length": "The action must be 5,000 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+    responses = forms.MultipleChoiceField(
+        label="Which criteria does it address?",
+        help_text="Select all that apply. Gaps are listed first.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one criterion the action addresses",
+            "invalid_choice": "Select criteria of this self-assessment",
+        },
+    )
+    management_owner = forms.ChoiceField(
+        label="Management owner",
+        help_text="A management lead or contributor who will see it done.",
+        error_messages={
+            "required": "Select the management owner",
+            "invalid_choice": "Select a management lead or contributor of this organisation",
+        },
+    )
+    staff_owner = forms.ChoiceField(
+        label="Staff-side owner",
+        help_text="A staff-side lead or contributor who will follow it up with management.",
+        error_messages={
+            "required": "Select the staff-side owner",
+            "invalid_choice": "Select a staff-side lead or contributor of this organisation",
+        },
+    )
+    target_date = DateInputField(
+        label="Target date",
+        help_text="For example, 31 3 2027",
+        error_messages={
+            "required": "Enter the target date",
+            "incomplete": "Target date must include a %(missing)s",
+            "invalid": "Target date must be a real date",
+        },
+    )
+
+    def __init__(self, *args, criteria, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        criteria = list(criteria)
+        self.responses_by_id = {str(response.pk): response for response, _hint in criteria}
+        self.fields["responses"].choices = [
+            (
+                str(response.pk),
+                LevelChoice(
+                    f"{response.criterion.ref} {_shorten(response.criterion.statement)}", hint
+                ),
+            )
+            for response, hint in criteria
+        ]
+        self.people = {}
+        for name, side, blank in (
+            ("management_owner", Membership.Side.MANAGEMENT, "Select the management owner"),
+            ("staff_owner", Membership.Side.STAFF_SIDE, "Select the staff-side owner"),
+        ):
+            people = owners.get(side, [])
+            self.people[name] = {str(person.pk): person for person in people}
+            self.fields[name].choices = _people_choices(people, blank)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("description", label_size="m"),
+            Field(
+                "responses",
+                label_size="m",
+                template="assessments/actions/_criteria_field.html",
+            ),
+            Field("management_owner", label_size="m"),
+            Field("staff_owner", label_size="m"),
+            Field("target_date", label_size="m"),
+        )
+
+    @staticmethod
+    def initial_for(action) -> dict:
+        return {
+            "description": action.description,
+            "responses": [str(response.pk) for response in action.criteria_list],
+            "management_owner": str(action.management_owner_id),
+            "staff_owner": str(action.staff_owner_id),
+            "target_date": action.target_date,
+        }
+
+    def clean_description(self):
+        return _one_kind_of_newline(self.cleaned_data["description"])
+
+    def clean_responses(self):
+        return [self.responses_by_id[pk] for pk in self.cleaned_data["responses"]]
+
+    def clean_management_owner(self):
+        return self.people["management_owner"][self.cleaned_data["management_owner"]]
+
+    def clean_staff_owner(self):
+        return self.people["staff_owner"][self.cleaned_data["staff_owner"]]
+
+
+def _shorten(text, limit=120):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class ActionUpdateForm(forms.Form):
+    """A dated entry in an action's progress log, which may move its status on."""
+
+    prefix = "update"
+
+    text = forms.CharField(
+        label="What progress has been made?",
+        help_text="Both sides can read it. It stays in the action's progress log.",
+        max_length=ACTION_UPDATE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Describe the progress made",
+            "max_length": "The update must be 5,000 characters or fewer",
+            "null_characters_not_allowed": NULL_CHARACTERS,
+        },
+    )
+    status = forms.ChoiceField(
+        label="What is the action's status now?",
+        choices=Action.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the action's status",
+            "invalid_choice": "Select the action's status",
+        },
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        kwargs.setdefault("initial", {"status": action.status})
+        super().__init__(*args, **kwargs)
+        self.helper = _joint_helper(
+            self,
+            Field("text", label_size="s"),
+            Field("status", label_size="s"),
+            Button("Post update"),
+        )
+
+    def clean_text(self):
+        return _one_kind_of_newline(self.cleaned_data["text"])
+
+
+class ActionFilterForm(forms.Form):
+    """Filters for an organisation's actions, sent as GET parameters so the list works
+    without JavaScript and a filtered list can be bookmarked."""
+
+    ANY = ""
+    OPEN = "open"
+    OVERDUE = "overdue"
+
+    owner = forms.ChoiceField(
+        label="Owner",
+        required=False,
+        help_text="On either side.",
+        error_messages={"invalid_choice": "Select an owner from the list"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            (ANY, "Any status"),
+            (OPEN, "Open (not done)"),
+            (OVERDUE, "Overdue"),
+            *Action.Status.choices,
+        ],
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+    standard = forms.ChoiceField(
+        label="Standard",
+        required=False,
+        error_messages={"invalid_choice": "Select a standard from the list"},
+    )
+
+    def __init__(self, *args, people, standards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(person.pk): person for person in people}
+        self.fields["owner"].choices = _people_choices(people, "Anyone")
+        self.fields["standard"].choices = [
+            ("", "Any standard"),
+            *((ref, f"{ref}: {title}") for ref, title in standards),
+        ]
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field("owner", label_size="s"),
+            Field("status", label_size="s"),
+            Field("standard", label_size="s"),
+            Button("Apply filters", variant="secondary"),
+        )
+
+    def clean_owner(self):
+        return self.people.get(self.cleaned_data["owner"])
+
+    @property
+    def is_filtered(self):
+        return self.is_bound and any(self.data.get(name) for name in self.fields)

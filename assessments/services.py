@@ -347,6 +347,11 @@ def _sign(response, user, side, decision, comment="") -> Signature:
     )
 
 
+def _check_side(side):
+    if side not in Membership.Side.values:
+        raise NotAllowed("Select the side you are signing for")
+
+
 def _require(predicate, user, organisation, message):
     if not predicate(user, organisation):
         raise NotAllowed(message)
@@ -542,6 +547,7 @@ def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -
     """A lead signs the joint statement. When both leads have, the assessment is locked."""
     assessment = _lock_assessment(assessment_id)
     organisation = assessment.organisation
+    _check_side(side)
     _require(
         access_rules.can_sign_off_for[side],
         user,
@@ -759,7 +765,19 @@ def save_action(
     action.management_owner = management_owner
     action.staff_owner = staff_owner
     action.target_date = target_date
-    action.save()
+    if action._state.adding:
+        action.save()
+    else:
+        # Only the commitments: a progress update may have moved the status on meanwhile.
+        action.save(
+            update_fields=[
+                "description",
+                "management_owner",
+                "staff_owner",
+                "target_date",
+                "updated_at",
+            ]
+        )
     action.responses.set(responses)
     _plan_changed(plan, user, reason)
     return action
@@ -819,6 +837,7 @@ def post_action_update(action_id, *, user, text, status) -> ActionUpdate:
 def sign_plan(assessment_id, *, user, side) -> PlanSignature:
     """A lead signs the action plan as it stands; both leads' signatures make it agreed."""
     assessment = _lock_assessment(assessment_id)
+    _check_side(side)
     _require(
         access_rules.can_sign_off_for[side],
         user,

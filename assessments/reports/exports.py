@@ -1,4 +1,4 @@
-"""Every criterion's responses as CSV and as an Excel workbook.
+"""Every criterion's responses, and the joint action plan's actions, as CSV and as Excel.
 
 Cells are guarded against formula injection: text that a spreadsheet would read as a formula
 (starting with =, +, -, @, a tab or a carriage return) gets a leading apostrophe, so it shows as
@@ -8,10 +8,12 @@ the text it is. Numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
+from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from ..scoring import Basis, percent_text
@@ -149,6 +151,92 @@ def export_xlsx(report: Report) -> bytes:
     summary.append(["Stage reached (agreed ratings)", report.headline_stage])
     for reason in report.data.scores[Basis.AGREED].explanation:
         summary.append(["", _clean(reason)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- The joint action plan: one row per action ---------------------------------------------------
+
+ACTION_COLUMNS = (
+    ("Description", 60),
+    ("Criteria", 16),
+    ("Management owner", 24),
+    ("Staff-side owner", 24),
+    ("Target date", 12),
+    ("Status", 14),
+    ("RAG", 24),
+    ("Latest update", 60),
+    ("Latest update on", 14),
+    ("Latest update by", 30),
+    ("Carried forward from", 16),
+)
+
+
+def action_rows(report):
+    """The header, then one row per action of an ActionPlanReport, by target date."""
+    yield [name for name, _width in ACTION_COLUMNS]
+    for row in report.rows:
+        action = row.action
+        latest = row.latest_update
+        carried = row.carried_from
+        yield [
+            action.description,
+            row.refs,
+            action.management_owner.get_full_name(),
+            action.staff_owner.get_full_name(),
+            action.target_date,
+            action.get_status_display(),
+            row.rag.label,
+            latest.text if latest else "",
+            timezone.localtime(latest.created_at).date() if latest else None,
+            f"{latest.author.get_full_name()} ({latest.get_side_display()})" if latest else "",
+            carried.plan.assessment.period if carried else "",
+        ]
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return safe(value)
+
+
+def action_plan_csv(report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for values in action_rows(report):
+        writer.writerow([_csv_value(v) for v in values])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def action_plan_xlsx(report) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Actions")
+    sheet.freeze_panes = "A2"
+    for index, (_name, width) in enumerate(ACTION_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for values in action_rows(report):
+        cells = []
+        for value in values:
+            if isinstance(value, datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "dd/mm/yyyy"
+                cells.append(cell)
+            else:
+                cells.append(_clean(value))
+        sheet.append(cells)
+    summary = workbook.create_sheet("Summary")
+    summary.append(
+        ["Organisation", _clean(f"{report.organisation.name} ({report.organisation.ods_code})")]
+    )
+    summary.append(
+        ["Framework", _clean(f"{report.framework.title}, version {report.framework.version}")]
+    )
+    summary.append(["Period", _clean(report.assessment.period)])
+    summary.append(["Status", report.status_text])
+    summary.append(["Summary", _clean(report.summary.headline)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
+from . import action_plan
 from .presenters import BoardReport, Report, ScoredReport
 
 STYLESHEETS = ("app.css", "print.css")
@@ -125,6 +126,10 @@ def scored_report_pdf(assessment, *, criteria_with_actions=None, action_plan_sum
 
 
 def board_report_pdf(assessment, *, criteria_with_actions=None, action_plan_summary=None) -> bytes:
+    """The board report with its action plan section: the assessment's own plan unless an
+    ``action_plan_summary`` is given."""
+    if action_plan_summary is None:
+        action_plan_summary = action_plan.action_plan_summary(assessment)
     return render_pdf(
         BoardReport.build(
             assessment,
@@ -134,5 +139,10 @@ def board_report_pdf(assessment, *, criteria_with_actions=None, action_plan_summ
     )
 
 
-# Report kinds for render_report. A later issue adds "actions".
-RENDERERS = {"scored": scored_report_pdf, "board": board_report_pdf}
+def action_plan_pdf(assessment, *, today=None) -> bytes:
+    """The joint action plan: DRAFT on every page until both leads have signed it."""
+    return render_pdf(action_plan.ActionPlanReport.build(assessment, today=today))
+
+
+# Report kinds for render_report.
+RENDERERS = {"scored": scored_report_pdf, "board": board_report_pdf, "actions": action_plan_pdf}

@@ -231,7 +231,8 @@ class Report:
         self.assessment = data.assessment
         self.organisation = data.assessment.organisation
         self.framework = data.assessment.framework
-        # Action plans arrive in a later issue: it sets this and the templates show the section.
+        # reports.action_plan.ActionPlanSummary: the board report's view and PDF pass the
+        # assessment's own; the templates show the action plan section only when it is set.
         self.action_plan_summary = action_plan_summary
         self.generated_at = timezone.now()
 
@@ -515,7 +516,7 @@ class Report:
             "assessment": self.assessment,
             "for_pdf": for_pdf,
             "base_template": "assessments/reports/_pdf_base.html" if for_pdf else "base.html",
-            # The action plan section renders only when this is given (a later issue).
+            # The action plan section renders only when this is given.
             "action_plans": self.action_plan_summary,
         }
 

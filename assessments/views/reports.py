@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from ..access import get_assessment_for
 from ..reports import exports, pdf
+from ..reports.action_plan import action_plan_summary
 from ..reports.presenters import BoardReport, ScoredReport, report_filename
 
 
@@ -21,9 +22,10 @@ def _crumbs(assessment):
     ]
 
 
-def _page(request, pk, presenter):
+def _page(request, pk, presenter, *, with_action_plan=False):
     assessment = get_assessment_for(request, pk)
-    report = presenter.build(assessment)
+    summary = action_plan_summary(assessment) if with_action_plan else None
+    report = presenter.build(assessment, action_plan_summary=summary)
     context = report.context(for_pdf=False)
     context["breadcrumbs"] = _crumbs(assessment)
     return render(request, report.template_name, context)
@@ -55,7 +57,8 @@ def scored_report_pdf(request, pk):
 
 @require_GET
 def board_report(request, pk):
-    return _page(request, pk, BoardReport)
+    # The board sees where the joint action plan stands (the PDF loads it too).
+    return _page(request, pk, BoardReport, with_action_plan=True)
 
 
 @require_GET

@@ -208,3 +208,28 @@ def test_open_actions_carry_forward_with_their_history(action, gap, hr_lead, sta
     # The previous plan keeps its actions, so its signature still verifies.
     assert previous.action_plan.actions.count() == 2
     assert verify_plan_signature(PlanSignature.objects.get()).matches
+
+
+def test_an_unknown_side_is_refused_not_a_crash(action, gap, hr_lead):
+    from assessments.services import sign_off
+
+    with pytest.raises(NotAllowed, match="side"):
+        sign_plan(gap.assessment_id, user=hr_lead, side="both")
+    with pytest.raises(NotAllowed, match="side"):
+        sign_off(gap.assessment_id, user=hr_lead, side="both", joint_statement="x")
+
+
+def test_editing_an_action_keeps_a_status_posted_meanwhile(action, gap, hr_lead, staff_rep):
+    stale = Action.objects.get(pk=action.pk)
+    post_action_update(action.pk, user=staff_rep, text="Started", status="in_progress")
+    save_action(
+        gap.assessment_id,
+        user=hr_lead,
+        description="Reworded",
+        responses=[gap],
+        management_owner=hr_lead,
+        staff_owner=staff_rep,
+        target_date=DUE,
+        action=stale,
+    )
+    assert Action.objects.get(pk=action.pk).status == "in_progress"

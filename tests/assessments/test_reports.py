@@ -390,7 +390,8 @@ class TestBoardReportPage:
         assert DISSENT in html and RESERVATION in html
         assert hr_lead.get_full_name() in html and staff_rep.get_full_name() in html
         assert html.count("Verified: the assessment is as it was signed off") == 2
-        assert 'data-testid="action-plans"' not in html
+        # The action plan section says where the plan stands, even when there is none.
+        assert 'data-testid="action-plans"' in html and "There is no action plan yet." in html
 
     def test_the_action_plan_hook(self, signed_off):
         from django.template.loader import render_to_string
@@ -690,8 +691,11 @@ def count_queries(client, url):
 # criteria with actions, the previous assessment, its responses, levels, stages and criteria
 # with actions; and the header's organisation.
 REPORT_QUERIES = 20
+# The board report also reads the action plan: its actions and its signatures (and, when there
+# are actions, the criteria they address).
+BOARD_REPORT_QUERIES = REPORT_QUERIES + 2
 EXPORT_QUERIES = 19  # the same without the header's organisation
-PDF_QUERIES = 15  # the report's own, from an assessment already fetched
+PDF_QUERIES = 15 + 2  # the board report's own, from an assessment already fetched
 
 
 @pytest.mark.django_db
@@ -700,7 +704,7 @@ class TestQueryCounts:
         "name, expected",
         [
             ("report", REPORT_QUERIES),
-            ("board_report", REPORT_QUERIES),
+            ("board_report", BOARD_REPORT_QUERIES),
             ("export_csv", EXPORT_QUERIES),
             ("export_xlsx", EXPORT_QUERIES),
         ],
@@ -779,7 +783,7 @@ class TestRenderReport:
                 "--organisation=Z9A",
                 "--framework=iwl-standard-2000",
                 "--period=2025/26",
-                "--kind=actions",
+                "--kind=minutes",
                 f"--output={tmp_path / 'x.pdf'}",
             )
 

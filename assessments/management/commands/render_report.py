@@ -2,6 +2,9 @@
 
     manage.py render_report --organisation Z9A --framework iwl-standard-2000 \
         --period 2025/26 --kind board --output Z9A-2025-26-board-report.pdf
+
+``--kind`` is ``scored``, ``board`` or ``actions`` (the joint action plan), the keys of
+``assessments.reports.pdf.RENDERERS``.
 """
 
 from pathlib import Path
@@ -15,7 +18,10 @@ from partnership.models import Organisation
 
 
 class Command(BaseCommand):
-    help = "Render an assessment's scored report or board report as a PDF file."
+    help = (
+        "Render an assessment's scored report, board report or joint action plan (--kind "
+        "actions) as a PDF file."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--organisation", required=True, help="The organisation's ODS code")
