@@ -43,6 +43,7 @@ from ..reports import exports, pdf
 from ..reports.action_plan import ActionPlanReport, ActionRow, action_rows
 from ..reports.presenters import report_filename
 from ..signing import verify_plan_signature as verify_signature
+from . import refused
 
 MANAGEMENT = Membership.Side.MANAGEMENT
 STAFF_SIDE = Membership.Side.STAFF_SIDE
@@ -93,18 +94,14 @@ def _get_action(request, pk, *, write=False):
 
 def _refused(request, assessment, message, *, heading, back_url, back_text):
     """A service refused: say why, with a way back. Nothing was changed."""
-    return render(
+    return refused(
         request,
-        "assessments/actions/refused.html",
-        {
-            "assessment": assessment,
-            "message": message,
-            "heading": heading,
-            "back_url": back_url,
-            "back_text": back_text,
-            "breadcrumbs": _crumbs(assessment, plan=True),
-        },
-        status=400,
+        message=message,
+        heading=heading,
+        caption=f"Joint action plan: {assessment.title}",
+        back_url=back_url,
+        back_text=back_text,
+        breadcrumbs=_crumbs(assessment, plan=True),
     )
 
 

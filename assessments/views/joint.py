@@ -40,6 +40,7 @@ from ..presenters import (
     status_tag,
 )
 from ..signing import verify_signature
+from . import refused
 
 LOCKED_MESSAGE = "This assessment is signed off, so it can no longer be changed."
 
@@ -337,11 +338,14 @@ def _levels(response):
 
 def _refused(request, response, message):
     """The service refused (the state moved on, or someone tried to sign for both sides)."""
-    return render(
+    return refused(
         request,
-        "assessments/joint/refused.html",
-        {"response": response, "message": message, "back_url": _criterion_url(response)},
-        status=400,
+        message=message,
+        heading=f"Criterion {response.criterion.ref}",
+        caption=response.assessment.title,
+        detail=response.criterion.statement,
+        back_url=_criterion_url(response),
+        back_text=f"Go back to criterion {response.criterion.ref}",
     )
 
 

@@ -26,6 +26,7 @@ from ..presenters import RatingScale
 from ..presenters import history as present_changes
 from ..signing import Verification, verify_sign_off
 from ..waiting import grouped, waiting_for
+from . import refused
 
 MANAGEMENT = Membership.Side.MANAGEMENT
 STAFF_SIDE = Membership.Side.STAFF_SIDE
@@ -365,16 +366,14 @@ def _lead_action(request, pk):
 
 
 def _refused(request, assessment, heading, reason):
-    return render(
+    return refused(
         request,
-        "assessments/signoff/refused.html",
-        {
-            "assessment": assessment,
-            "heading": heading,
-            "reason": reason,
-            "breadcrumbs": _crumbs(assessment),
-        },
-        status=400,
+        message=reason,
+        heading=heading,
+        caption=assessment.organisation.name,
+        back_url=reverse("assessments:assessment", args=[assessment.pk]) + "#joint-sign-off",
+        back_text=f"Back to {assessment.title}",
+        breadcrumbs=_crumbs(assessment),
     )
 
 
