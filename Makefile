@@ -75,6 +75,9 @@ test: install assets test-deps lint check-migrations
 smoke: install assets test-deps
 	$(VENV)/bin/pytest -m smoke $(PYTEST_ARGS)
 
+# The national benchmark (docs/performance.md): needs PostgreSQL at DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/iwl_bench, a database it creates and drops). Prints a table
+# and, as its last line, the figures as JSON. BENCH_ARGS="--help" lists the options.
 bench: install assets system-deps
 	$(PY) -m bench $(BENCH_ARGS)
 

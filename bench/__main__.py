@@ -1,38 +1,46 @@
-"""``python -m bench [NAME ...]``: run the named benchmarks (all of them by default)."""
+"""``python -m bench [NAME] [options]``: run a benchmark (``national`` by default).
 
-import argparse
+- ``national`` (``make bench``): the national data set on PostgreSQL and every measurement,
+  the board report PDF's included; prints a table, then one JSON object as the last line.
+- ``report-pdf``: the board report PDF alone, in a throwaway database (SQLite by default).
+
+Options follow the name (``python -m bench report-pdf --help``); ``--json`` prints only the
+figures, as JSON.
+"""
+
 import json
+import os
 import sys
 
 from . import setup_django
 
+# name: (module, function, settings)
 BENCHMARKS = {
-    "report-pdf": ("bench.report_pdf", "main"),
+    "national": ("bench.harness", "main", "iwl.settings.bench"),
+    "report-pdf": ("bench.report_pdf", "main", "iwl.settings.test"),
 }
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument(
-        "names",
-        nargs="*",
-        metavar="NAME",
-        help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args, rest = parser.parse_known_args(argv)
-    unknown = [name for name in args.names if name not in BENCHMARKS]
-    if unknown:
-        parser.error(f"unknown benchmark {', '.join(unknown)} (known: {', '.join(BENCHMARKS)})")
-    setup_django()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = argv.pop(0) if argv and argv[0] in BENCHMARKS else "national"
+    if argv and not argv[0].startswith("-"):
+        sys.exit(f"python -m bench: unknown benchmark {argv[0]!r} (known: {', '.join(BENCHMARKS)})")
+    quiet = "--json" in argv
+    rest = [arg for arg in argv if arg != "--json"]
+    module, function, settings = BENCHMARKS[name]
+    if name == "national":
+        # Its other processes (gunicorn, the memory probe, the COPY process) use these too.
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    setup_django(settings)
     from importlib import import_module
 
-    results = {}
-    for name in args.names or list(BENCHMARKS):
-        module, function = BENCHMARKS[name]
-        results[name] = getattr(import_module(module), function)(rest, quiet=args.json)
-    if args.json:
-        json.dump(results, sys.stdout, indent=2)
+    figures = getattr(import_module(module), function)(rest, quiet=quiet)
+    if name == "national":
+        sys.stdout.flush()
+        print(json.dumps(figures, separators=(",", ":")))
+    elif quiet:
+        json.dump({name: figures}, sys.stdout, indent=2)
         print()
     return 0
 
