@@ -50,6 +50,7 @@ test-deps: system-deps
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; fi
 
 run: install assets system-deps
+	$(MANAGE) create_signing_key
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_framework $(FRAMEWORKS)
 	$(MANAGE) seed_demo

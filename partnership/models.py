@@ -170,3 +170,27 @@ class Membership(TimeStampedModel):
     @property
     def is_lead(self):
         return self.role == self.Role.LEAD
+
+
+# Models of the partnership machinery live in their own packages; importing them here registers
+# them with the app.
+from .networks.models import (  # noqa: E402
+    Network,
+    NetworkConsent,
+    NetworkMember,
+    NetworkOrganisation,
+)
+from .signing.models import LedgerEntry, SignedRecord  # noqa: E402
+
+__all__ = [
+    "LedgerEntry",
+    "Membership",
+    "Network",
+    "NetworkConsent",
+    "NetworkMember",
+    "NetworkOrganisation",
+    "Organisation",
+    "SignedRecord",
+    "TimeStampedModel",
+    "User",
+]

@@ -29,6 +29,15 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key():
+    """The service's signing key (settings.SIGNING_KEY_DIR), created once per machine."""
+    from partnership.signing import keys
+
+    keys.create_key()
+    return keys.current_key_id()
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Northshire Community NHS Trust", ods_code="Z9A")

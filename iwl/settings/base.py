@@ -125,6 +125,11 @@ EVIDENCE_MAX_UPLOAD_BYTES = envint("EVIDENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
+# The Ed25519 key that signs every joint agreement lives here, never in the database
+# (partnership/signing/keys.py, docs/adr/0008-signatures-and-the-ledger.md). dev.py and test.py
+# default it; prod.py requires it.
+SIGNING_KEY_DIR = os.environ.get("SIGNING_KEY_DIR", "")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
 CRISPY_FAIL_SILENTLY = False

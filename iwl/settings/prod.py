@@ -1,6 +1,7 @@
 """Production: everything from the real environment, secure by default."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -12,6 +13,14 @@ DEBUG = False
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host in production")
+
+# Every joint agreement is signed with this key; without it the service must not start.
+SIGNING_KEY_DIR = required("SIGNING_KEY_DIR")
+if not (Path(SIGNING_KEY_DIR) / "private.pem").is_file():
+    raise ImproperlyConfigured(
+        f"No signing key in SIGNING_KEY_DIR ({SIGNING_KEY_DIR}): create one with "
+        "`python manage.py create_signing_key` and keep the directory out of the database backups"
+    )
 
 MAILERS = {
     "default": {

@@ -16,3 +16,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# tests/conftest.py creates this key once per machine.
+SIGNING_KEY_DIR = SIGNING_KEY_DIR or str(BASE_DIR / "var" / "test-signing")  # noqa: F405
