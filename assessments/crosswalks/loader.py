@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from ..frameworks.loader import FrameworkError, content_hash, plural
+from ..frameworks.loader import FrameworkError, FrameworkFile, content_hash, plural
 from ..frameworks.yamlio import read_yaml
 from ..models import Framework
 from .models import Crosswalk, CrosswalkPair, CrosswalkUnmapped
@@ -23,12 +23,8 @@ def _name(end):
     return f"{end['framework']} {end['version']}"
 
 
-@dataclass(frozen=True)
-class CrosswalkFile:
-    path: str
-    content: dict
-    lines: dict
-    hash: str
+class CrosswalkFile(FrameworkFile):
+    """A checked crosswalk file: its normalised content and where each field was."""
 
     @property
     def key(self):

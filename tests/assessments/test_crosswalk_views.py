@@ -273,3 +273,8 @@ def test_the_guide_without_its_framework_says_so(hr_lead_client):
 def test_anonymous_visitors_sign_in_for_the_guide(client, guide_frameworks):
     assert client.get(reverse("assessments:guide")).status_code == 302
     assert client.get(reverse("assessments:guide_pdf")).status_code == 302
+
+
+def test_the_frameworks_page_links_to_the_guide(viewer_client):
+    page = viewer_client.get(reverse("assessments:frameworks")).content.decode()
+    assert f'href="{reverse("assessments:guide")}"' in page
