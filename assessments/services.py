@@ -272,6 +272,7 @@ def start_next_cycle(previous: Assessment, *, framework, period, title, user) ->
                     else CarryOver.Carried.EVIDENCE,
                     files=len(old.files.all()),
                     links=len(old.links.all()),
+                    note=source.note,
                 )
             )
         refs = ", ".join(old.criterion.ref for old, _ in sources)

@@ -41,6 +41,7 @@ class CarryOverRow:
             f"{c.source_ref} in {c.source_period} ({c.get_relation_display().lower()}): "
             f"{c.files} {'file' if c.files == 1 else 'files'}, "
             f"{c.links} {'link' if c.links == 1 else 'links'}"
+            + (f" (crosswalk note: {c.note})" if c.note else "")
             for c in self.carry_overs
         ]
 

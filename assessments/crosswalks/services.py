@@ -24,6 +24,7 @@ class Source:
 
     ref: str
     relation: str  # a CarryOver.Kind value
+    note: str = ""  # the crosswalk pair's note
 
     @property
     def carries_answer(self):
@@ -43,15 +44,15 @@ def find_crosswalk(old_framework, new_framework):
 
 
 def _oriented_pairs(crosswalk, reverse):
-    """``(old ref, new ref, relation)`` for every pair, in the file's order."""
+    """``(old ref, new ref, relation, note)`` for every pair, in the file's order."""
     pairs = crosswalk.pairs.order_by("position").values_list(
-        "from_criterion__ref", "to_criterion__ref", "relation"
+        "from_criterion__ref", "to_criterion__ref", "relation", "note"
     )
-    for from_ref, to_ref, relation in pairs:
+    for from_ref, to_ref, relation, note in pairs:
         if reverse:
-            yield to_ref, from_ref, Relation(relation).reversed.value
+            yield to_ref, from_ref, Relation(relation).reversed.value, note
         else:
-            yield from_ref, to_ref, relation
+            yield from_ref, to_ref, relation, note
 
 
 def carry_plan(old_framework, new_framework):
@@ -67,8 +68,8 @@ def carry_plan(old_framework, new_framework):
             if ref in new_refs
         }
     plan = {}
-    for old_ref, new_ref, relation in _oriented_pairs(crosswalk, reverse):
-        plan.setdefault(new_ref, []).append(Source(old_ref, relation))
+    for old_ref, new_ref, relation, note in _oriented_pairs(crosswalk, reverse):
+        plan.setdefault(new_ref, []).append(Source(old_ref, relation, note))
     for sources in plan.values():
         sources.sort(key=lambda source: not source.carries_answer)  # stable: file order kept
     return plan
@@ -100,7 +101,11 @@ def _equivalent_pairs(source_framework, target_framework):
 
 def equivalence_map(source_framework, target_framework) -> dict[str, list[Criterion]]:
     """``{source ref: [equivalent criteria of target_framework]}``, for every source criterion
-    that has any, in the target framework's order. Two queries, whatever the size."""
+    that has any, in the target framework's order. Two queries, whatever the size (one more
+    for each framework given as a slug, meaning its newest loaded version)."""
+    source_framework, target_framework = _version(source_framework), _version(target_framework)
+    if source_framework is None or target_framework is None:
+        return {}
     pairs = list(
         _equivalent_pairs(source_framework, target_framework).values_list(
             "crosswalk__from_framework_id", "from_criterion_id", "to_criterion_id"
@@ -126,9 +131,18 @@ def equivalence_map(source_framework, target_framework) -> dict[str, list[Criter
     return result
 
 
+def _version(framework):
+    """A Framework version as given, or the newest loaded version of a slug (or None)."""
+    return latest_version(framework) if isinstance(framework, str) else framework
+
+
 def equivalent_criteria(criterion, target_framework) -> list[Criterion]:
-    """The criteria of ``target_framework`` (a Framework version) that a crosswalk marks as
-    ``equivalent`` to ``criterion``, read in both directions."""
+    """The criteria of ``target_framework`` (a Framework version, or a slug for its newest
+    loaded version) that a crosswalk marks as ``equivalent`` to ``criterion``, read in both
+    directions."""
+    target_framework = _version(target_framework)
+    if target_framework is None:
+        return []
     pairs = _equivalent_pairs(criterion.framework_id, target_framework)
     ids = pairs.filter(from_criterion=criterion).values("to_criterion")
     reverse_ids = pairs.filter(to_criterion=criterion).values("from_criterion")

@@ -31,12 +31,13 @@ from assessments.services import (
     save_action,
     save_response,
     sign_off,
+    sign_plan,
     staff_side_sign,
     start_assessment,
     start_next_cycle,
     submit_response,
 )
-from assessments.signing import verify_sign_off, verify_signature
+from assessments.signing import verify_plan_signature, verify_sign_off, verify_signature
 from partnership.models import Membership
 from tests.assessments.test_services import BLANK, make_framework
 
@@ -50,7 +51,7 @@ CROSSWALK = textwrap.dedent(
     description: Test crosswalk.
     pairs:
       - {from: A1, to: X1, relation: equivalent}
-      - {from: A2, to: X2, relation: partial}
+      - {from: A2, to: X2, relation: partial, note: Only the policy part.}
       - {from: A3, to: X3, relation: broader}
       - {from: A4, to: X4, relation: narrower}
       - {from: A2, to: X6, relation: partial}
@@ -170,6 +171,7 @@ def test_each_relation_carries_what_it_should(previous, frameworks, hr_lead):
         ("X6", "A5"): ("equivalent", "answer", 1, 1),
         ("X6", "A2"): ("partial", "evidence", 1, 1),
     }
+    assert CarryOver.objects.get(response=got["X2"]).note == "Only the policy part."
 
 
 def test_a_crosswalk_is_read_backwards_with_broader_and_narrower_swapped(frameworks):
@@ -215,6 +217,8 @@ def test_open_actions_follow_their_criteria_through_the_crosswalk(
         target_date=due,
     )
     Action.objects.filter(pk=done.pk).update(status=Action.Status.DONE)
+    sign_plan(previous.pk, user=hr_lead, side=Membership.Side.MANAGEMENT)
+    sign_plan(previous.pk, user=staff_rep, side=Membership.Side.STAFF_SIDE)
 
     nxt = start_next_cycle(previous, framework=new, period="2026/27", title="Next", user=hr_lead)
 
@@ -222,6 +226,11 @@ def test_open_actions_follow_their_criteria_through_the_crosswalk(
     assert copy.carried_from == open_action
     # A2 maps partly to X2 and X6; B1 is unmapped, so the action keeps only the mapped ones.
     assert sorted(r.criterion.ref for r in copy.responses.all()) == ["X2", "X6"]
+    # The previous plan keeps its actions and links, so both leads' signatures still verify.
+    assert sorted(r.criterion.ref for r in open_action.responses.all()) == ["A2", "B1"]
+    plan_signatures = list(previous.action_plan.signatures.all())
+    assert len(plan_signatures) == 2
+    assert all(verify_plan_signature(s).matches for s in plan_signatures)
 
 
 def test_nothing_of_the_signed_off_assessment_changes_and_its_signatures_verify(
@@ -310,6 +319,9 @@ def test_equivalents_in_both_directions(frameworks, django_assert_num_queries):
         "A1": ["X1"],
         "A5": ["X6"],
     }
+    assert [c.ref for c in equivalent_criteria(a1, "country")] == ["X1"]  # newest version
+    assert equivalent_criteria(a1, "no-such-framework") == []
+    assert equivalence_map("iwl", "no-such-framework") == {}
     backwards = equivalence_map(new, old)
     assert {ref: [c.ref for c in found] for ref, found in backwards.items()} == {
         "X1": ["A1"],
