@@ -12,7 +12,7 @@ A crosswalk is read in both directions: loaded as A to B, it also maps B to A, w
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from ..models import Criterion, Framework
 from .models import CarryOver, Crosswalk, CrosswalkPair, Relation
@@ -162,3 +162,18 @@ def equivalent_criteria_for_ref(framework, ref, target_framework) -> list[Criter
 def latest_version(slug):
     """The newest loaded version of a framework, or None."""
     return Framework.objects.filter(slug=slug).order_by("-publication_date", "-created_at").first()
+
+
+def crosswalks_of(framework):
+    """``[(other framework version, number of pairs)]`` for every crosswalk that maps
+    ``framework``, in either direction, in title order."""
+    crosswalks = (
+        Crosswalk.objects.filter(Q(from_framework=framework) | Q(to_framework=framework))
+        .select_related("from_framework", "to_framework")
+        .annotate(pair_count=Count("pairs"))
+    )
+    found = [
+        (c.to_framework if c.from_framework_id == framework.pk else c.from_framework, c.pair_count)
+        for c in crosswalks
+    ]
+    return sorted(found, key=lambda item: (item[0].title, item[0].version))

@@ -278,3 +278,12 @@ def test_anonymous_visitors_sign_in_for_the_guide(client, guide_frameworks):
 def test_the_frameworks_page_links_to_the_guide(viewer_client):
     page = viewer_client.get(reverse("assessments:frameworks")).content.decode()
     assert f'href="{reverse("assessments:guide")}"' in page
+
+
+def test_a_framework_page_lists_its_crosswalks_both_ways(viewer_client, frameworks):
+    old, new = frameworks
+    for framework, other in ((old, new), (new, old)):
+        page = viewer_client.get(reverse("assessments:framework", args=[framework.pk]))
+        listed = page.content.decode().split('data-testid="crosswalks"')[1].split("</ul>")[0]
+        assert reverse("assessments:framework", args=[other.pk]) in listed
+        assert "2 pairs of criteria" in listed

@@ -52,4 +52,12 @@ def test_hr_lead_starts_the_next_cycle_on_the_2009_edition_and_reads_the_carry_o
     assert "Rating, narrative, reason, files and links" in text
     assert f"{carried.source_ref} in 2026/27 (equivalent)" in text
     assert_accessible(page)
+
+    # And the four-country guide, linked from the frameworks page, sets the countries side by side
+    page.goto(live_server.url + reverse("assessments:frameworks"))
+    page.get_by_role("link", name="The four-country guide").click()
+    page.wait_for_url(f"**{reverse('assessments:guide')}")
+    header = page.get_by_test_id("area-HR").locator("thead").inner_text()
+    assert "Scotland" in header and "Wales" in header and "Northern Ireland" in header
+    assert_accessible(page)
     assert console_errors == []
