@@ -8,6 +8,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FRAMEWORKS := $(wildcard fixtures/frameworks/*.yaml)
+CROSSWALKS := $(wildcard fixtures/crosswalks/*.yaml)
 CHROMIUM := /usr/bin/chromium
 
 .DELETE_ON_ERROR:
@@ -53,6 +54,7 @@ run: install assets system-deps
 	$(MANAGE) create_signing_key
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_framework $(FRAMEWORKS)
+	$(if $(CROSSWALKS),$(MANAGE) load_crosswalk $(CROSSWALKS))
 	$(MANAGE) seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Assessment, Criterion, Framework, RatingLevel, Stage, Standard
+from .models import (
+    Assessment,
+    Criterion,
+    Crosswalk,
+    CrosswalkPair,
+    CrosswalkUnmapped,
+    Framework,
+    RatingLevel,
+    Stage,
+    Standard,
+)
 
 
 class RatingLevelInline(admin.TabularInline):
@@ -56,3 +66,27 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["title", "organisation", "framework", "period", "status"]
     list_filter = ["status", "framework"]
     search_fields = ["title", "organisation__name", "organisation__ods_code"]
+
+
+class CrosswalkPairInline(admin.TabularInline):
+    model = CrosswalkPair
+    extra = 0
+    fields = ["position", "from_criterion", "to_criterion", "relation", "note"]
+    raw_id_fields = ["from_criterion", "to_criterion"]
+
+
+class CrosswalkUnmappedInline(admin.TabularInline):
+    model = CrosswalkUnmapped
+    extra = 0
+    fields = ["position", "side", "criterion", "reason"]
+    raw_id_fields = ["criterion"]
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(admin.ModelAdmin):
+    """Crosswalks are loaded from YAML (`load_crosswalk`); correct the file and load it again
+    rather than editing here, so the file stays the source."""
+
+    list_display = ["__str__", "from_framework", "to_framework", "updated_at"]
+    readonly_fields = ["content_hash"]
+    inlines = [CrosswalkPairInline, CrosswalkUnmappedInline]

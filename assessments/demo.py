@@ -1,4 +1,6 @@
-"""Fictional demo data: two trusts, so that a newcomer can see both sides and the boundary."""
+"""Fictional demo data: two English trusts, so that a newcomer can see both sides and the
+boundary, and a Scottish and a Welsh health board assessed against their own countries'
+frameworks."""
 
 import datetime
 import hashlib
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from partnership.models import Membership, Organisation, User
 
+from .crosswalks.loader import load_crosswalk_files
 from .frameworks import load_framework_files
 from .models import Assessment, Framework, Notification, Signature
 from .services import (
@@ -31,6 +34,7 @@ from .services import (
 )
 
 BUNDLED_FRAMEWORKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "frameworks").glob("*.yaml"))
+BUNDLED_CROSSWALKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "crosswalks").glob("*.yaml"))
 
 DEMO_PASSWORD = "partnership-demo"  # noqa: S105  (fictional demo accounts, refused in production)
 
@@ -51,6 +55,7 @@ class DemoTrust:
     ods_code: str
     region: str
     people: tuple[DemoPerson, ...]
+    country: str = Organisation.Country.ENGLAND
 
 
 DEMO_TRUSTS = (
@@ -112,6 +117,52 @@ DEMO_TRUSTS = (
             ),
         ),
     ),
+    DemoTrust(
+        slug="kelvinmuir",
+        name="NHS Kelvinmuir",
+        ods_code="Z9C",
+        region="West of Scotland",
+        country=Organisation.Country.SCOTLAND,
+        people=(
+            DemoPerson(
+                "hr.lead",
+                "Fiona MacLeod",
+                Membership.Side.MANAGEMENT,
+                Membership.Role.LEAD,
+                "HR lead (management), Scottish health board",
+            ),
+            DemoPerson(
+                "staff.rep",
+                "Alasdair Grant",
+                Membership.Side.STAFF_SIDE,
+                Membership.Role.LEAD,
+                "staff-side lead, Scottish health board",
+            ),
+        ),
+    ),
+    DemoTrust(
+        slug="afonteg",
+        name="Afon Teg University Health Board",
+        ods_code="Z9D",
+        region="South Wales",
+        country=Organisation.Country.WALES,
+        people=(
+            DemoPerson(
+                "hr.lead",
+                "Rhian Morgan",
+                Membership.Side.MANAGEMENT,
+                Membership.Role.LEAD,
+                "HR lead (management), Welsh health board",
+            ),
+            DemoPerson(
+                "staff.rep",
+                "Gareth Llewellyn",
+                Membership.Side.STAFF_SIDE,
+                Membership.Role.LEAD,
+                "staff-side lead, Welsh health board",
+            ),
+        ),
+    ),
 )
 
 
@@ -126,6 +177,7 @@ class SignIn:
 def seed_demo() -> list[SignIn]:
     """Create (or leave as they are) the demo trusts, people and assessments. Safe to run again."""
     load_framework_files(BUNDLED_FRAMEWORKS)  # already loaded and unchanged: nothing happens
+    load_crosswalk_files(BUNDLED_CROSSWALKS)  # Northshire's next cycle can move to 2009
     sign_ins = _seed_people()
     northshire = Organisation.objects.get(ods_code="Z9A")
     people = _Northshire(
@@ -134,10 +186,14 @@ def seed_demo() -> list[SignIn]:
     )
     framework = Framework.objects.get(slug="iwl-standard-2000", version="1.0")
     existing = Assessment.objects.filter(organisation=northshire, framework=framework)
-    if not existing.exists():
+    seeded = not existing.exists()
+    if seeded:
         previous = _seed_signed_off_2025(northshire, framework, people)
         _seed_action_plan_2025(previous, people)
         _seed_checklist_2026(previous, people)
+    boards = [_seed_country_board(board) for board in COUNTRY_BOARDS]  # every one, in turn
+    seeded |= any(board is not None for board in boards)
+    if seeded:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     return sign_ins
@@ -156,7 +212,7 @@ def _seed_people() -> list[SignIn]:
             ods_code=trust.ods_code,
             defaults={
                 "name": trust.name,
-                "country": Organisation.Country.ENGLAND,
+                "country": trust.country,
                 "region": trust.region,
                 "sector": Organisation.Sector.NHS_TRUST_OR_BOARD,
             },
@@ -552,4 +608,90 @@ def _seed_checklist_2026(previous: Assessment, people) -> Assessment:
         user=people.hr_lead,
         body="We will review the eleven refusals with the staff side before resubmitting.",
     )
+    return assessment
+
+
+# --- The Scottish and Welsh boards: one signed-off cycle each, against their own framework ---
+
+
+@dataclass(frozen=True)
+class CountryBoard:
+    slug: str  # the DemoTrust's
+    ods_code: str
+    framework: str
+    version: str
+    title: str
+    gaps: int  # how many criteria (the last ones) are only partly in place
+    joint_statement: str
+
+
+COUNTRY_BOARDS = (
+    CountryBoard(
+        slug="kelvinmuir",
+        ods_code="Z9C",
+        framework="staff-governance-standard",
+        version="1.0",
+        title="Staff Governance Standard self-assessment 2025/26",
+        gaps=4,
+        joint_statement=(
+            "Management and the Area Partnership Forum's staff side agree that this is a fair "
+            "account of how NHS Kelvinmuir meets the Staff Governance Standard in 2025/26."
+        ),
+    ),
+    CountryBoard(
+        slug="afonteg",
+        ods_code="Z9D",
+        framework="wales-partnership-and-wellbeing",
+        version="1.0",
+        title="Partnership and wellbeing self-assessment 2025/26",
+        gaps=5,
+        joint_statement=(
+            "Management and the Local Partnership Forum's staff side agree that this is a fair "
+            "account of partnership working and wellbeing at Afon Teg in 2025/26."
+        ),
+    ),
+)
+
+
+def _seed_country_board(board: CountryBoard) -> Assessment | None:
+    """A jointly signed-off 2025/26 cycle made through the services, once. Skipped when the
+    board's framework is not bundled."""
+    framework = Framework.objects.filter(slug=board.framework, version=board.version).first()
+    organisation = Organisation.objects.get(ods_code=board.ods_code)
+    if framework is None or organisation.assessments.filter(framework=framework).exists():
+        return None
+    hr_lead = User.objects.get(email=f"hr.lead@{board.slug}.example")
+    staff_rep = User.objects.get(email=f"staff.rep@{board.slug}.example")
+    assessment = start_assessment(
+        organisation=organisation,
+        framework=framework,
+        period="2025/26",
+        title=board.title,
+        user=hr_lead,
+    )
+    responses = list(assessment.responses.select_related("criterion"))
+    gaps = {r.criterion.ref for r in responses[-board.gaps :]}
+    for response in responses:
+        ref = response.criterion.ref
+        gap = ref in gaps
+        save_response(
+            response.pk,
+            data={
+                "rating": framework.met_value - 1 if gap else framework.met_value,
+                "not_applicable": False,
+                "not_applicable_reason": "",
+                "narrative": f"Reviewed at the partnership forum in February 2026 ({ref}).",
+                "barrier": "staffing" if gap else "",
+                "barrier_detail": "Not yet in place on every site." if gap else "",
+            },
+            expected_version=response.version,
+            user=hr_lead,
+        )
+        submit_response(response.pk, user=hr_lead)
+        staff_side_sign(response.pk, user=staff_rep, decision=Signature.Decision.AGREED)
+    for user, side in (
+        (hr_lead, Membership.Side.MANAGEMENT),
+        (staff_rep, Membership.Side.STAFF_SIDE),
+    ):
+        sign_off(assessment.pk, user=user, side=side, joint_statement=board.joint_statement)
     return assessment

@@ -645,3 +645,12 @@ class PlanSignature(SignedRecord):
 
     def __str__(self):
         return f"{self.get_side_display()} signature on {self.plan}"
+
+
+# Crosswalks live in their own package; importing them here registers their models.
+from .crosswalks.models import (  # noqa: E402, F401
+    CarryOver,
+    Crosswalk,
+    CrosswalkPair,
+    CrosswalkUnmapped,
+)

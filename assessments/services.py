@@ -9,12 +9,14 @@ from partnership import rules as access_rules
 from partnership.models import Membership
 
 from . import notifications
+from .crosswalks.services import carry_plan
 from .models import (
     Action,
     ActionPlan,
     ActionUpdate,
     Assessment,
     AssessmentEvent,
+    CarryOver,
     Comment,
     EvidenceFile,
     EvidenceLink,
@@ -202,11 +204,14 @@ def remove_evidence_link(link: EvidenceLink, *, user):
 
 @transaction.atomic
 def start_next_cycle(previous: Assessment, *, framework, period, title, user) -> Assessment:
-    """Start a new assessment from a previous one.
+    """Start a new assessment from a previous one, against the same framework or another.
 
-    Ratings, narratives, reasons, links and file references are copied for every criterion
-    whose ref exists in both frameworks; every criterion goes back to "to review", and those
-    whose statement changed between the two framework versions are marked.
+    Where each new criterion's answer comes from is the carry plan (assessments.crosswalks):
+    the same ref, or a crosswalk's pairs when one connects the two framework versions. The
+    same criterion or an ``equivalent`` one carries the rating, narrative, reasons, files and
+    links; a ``partial``, ``broader`` or ``narrower`` one carries the files and links only,
+    with a note to review. Every criterion goes back to "to review"; CarryOver records what
+    came from where. Nothing of the previous assessment changes.
     """
     assessment = start_assessment(
         organisation=previous.organisation,
@@ -216,43 +221,71 @@ def start_next_cycle(previous: Assessment, *, framework, period, title, user) ->
         user=user,
         previous=previous,
     )
+    plan = carry_plan(previous.framework, framework)
     old_by_ref = {
         r.criterion.ref: r
         for r in previous.responses.select_related("criterion").prefetch_related("files", "links")
     }
+    source_name = f"{previous.framework.title} (version {previous.framework.version})"
     new_responses = list(assessment.responses.select_related("criterion"))
-    files, links, history = [], [], []
+    files, links, history, carried = [], [], [], []
+    targets = {}  # old ref -> new responses, for the open actions
     for response in new_responses:
-        old = old_by_ref.get(response.criterion.ref)
-        if old is None:
+        sources = [
+            (old_by_ref[source.ref], source)
+            for source in plan.get(response.criterion.ref, ())
+            if source.ref in old_by_ref
+        ]
+        if not sources:
             continue
-        for field in RESPONSE_FIELDS:
-            setattr(response, field, getattr(old, field))
-        response.criterion_text_changed = old.criterion.statement != response.criterion.statement
-        files += [
-            EvidenceFile(
-                response=response,
-                file=f.file.name,
-                original_name=f.original_name,
-                content_type=f.content_type,
-                size=f.size,
-                sha256=f.sha256,
-                uploaded_by_id=f.uploaded_by_id,
+        answer = next((old for old, source in sources if source.carries_answer), None)
+        if answer is not None:
+            for field in RESPONSE_FIELDS:
+                setattr(response, field, getattr(answer, field))
+            response.criterion_text_changed = (
+                answer.criterion.statement != response.criterion.statement
             )
-            for f in old.files.all()
-        ]
-        links += [
-            EvidenceLink(
-                response=response, url=link.url, title=link.title, added_by_id=link.added_by_id
+        else:
+            response.narrative = " ".join(
+                f"Partly covered by {old.criterion.ref} in {previous.period}: review."
+                for old, _ in sources
             )
-            for link in old.links.all()
-        ]
+        for old, source in sources:
+            targets.setdefault(old.criterion.ref, []).append(response)
+            files += [_copy_file(f, response) for f in old.files.all()]
+            links += [
+                EvidenceLink(
+                    response=response, url=link.url, title=link.title, added_by_id=link.added_by_id
+                )
+                for link in old.links.all()
+            ]
+            carried.append(
+                CarryOver(
+                    response=response,
+                    source=old,
+                    source_ref=old.criterion.ref,
+                    source_framework=source_name[:250],
+                    source_period=previous.period,
+                    relation=source.relation,
+                    carried=CarryOver.Carried.ANSWER
+                    if old is answer
+                    else CarryOver.Carried.EVIDENCE,
+                    files=len(old.files.all()),
+                    links=len(old.links.all()),
+                    note=source.note,
+                )
+            )
+        refs = ", ".join(old.criterion.ref for old, _ in sources)
         history.append(
             ResponseChange(
                 response=response,
                 kind=ResponseChange.Kind.CARRIED_FORWARD,
                 user=user,
-                changes={"description": f"Copied from {previous.title} ({previous.period})"},
+                changes={
+                    "description": f"Copied from {refs} in {previous.title} ({previous.period})"
+                    if previous.framework_id != framework.pk
+                    else f"Copied from {previous.title} ({previous.period})"
+                },
                 version=response.version,
             )
         )
@@ -260,13 +293,28 @@ def start_next_cycle(previous: Assessment, *, framework, period, title, user) ->
     EvidenceFile.objects.bulk_create(files)
     EvidenceLink.objects.bulk_create(links)
     ResponseChange.objects.bulk_create(history)
-    _carry_forward_actions(previous, assessment, {r.criterion.ref: r for r in new_responses})
+    CarryOver.objects.bulk_create(carried)
+    _carry_forward_actions(previous, assessment, targets)
     return assessment
 
 
-def _carry_forward_actions(previous, assessment, new_by_ref):
-    """Open actions move into the new cycle's plan with their progress log. The previous plan
-    keeps its rows, so what its leads signed stays verifiable."""
+def _copy_file(evidence, response):
+    """The same stored file, attached to the new response (the file itself is not copied)."""
+    return EvidenceFile(
+        response=response,
+        file=evidence.file.name,
+        original_name=evidence.original_name,
+        content_type=evidence.content_type,
+        size=evidence.size,
+        sha256=evidence.sha256,
+        uploaded_by_id=evidence.uploaded_by_id,
+    )
+
+
+def _carry_forward_actions(previous, assessment, targets):
+    """Open actions move into the new cycle's plan with their progress log, linked to the new
+    criteria their old ones carried into (``targets``: old ref -> new responses). The previous
+    plan keeps its rows, so what its leads signed stays verifiable."""
     open_actions = list(
         Action.objects.filter(plan__assessment=previous, status__in=Action.OPEN)
         .prefetch_related("responses__criterion", "updates")
@@ -289,10 +337,11 @@ def _carry_forward_actions(previous, assessment, new_by_ref):
     )
     links, updates = [], []
     for action, copy in zip(open_actions, copies, strict=True):
+        new_ids = {
+            new.pk for r in action.responses.all() for new in targets.get(r.criterion.ref, ())
+        }
         links += [
-            Action.responses.through(action_id=copy.pk, response_id=new_by_ref[r.criterion.ref].pk)
-            for r in action.responses.all()
-            if r.criterion.ref in new_by_ref
+            Action.responses.through(action_id=copy.pk, response_id=pk) for pk in sorted(new_ids)
         ]
         updates += [
             ActionUpdate(

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .crosswalks import views as crosswalks
 from .views import actions, checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
@@ -23,6 +24,10 @@ urlpatterns = [
         name="criterion",
     ),
     path("assessments/<uuid:pk>/next-cycle/", cycle.next_cycle, name="next_cycle"),
+    path("assessments/<uuid:pk>/carry-over/", crosswalks.carry_over, name="carry_over"),
+    path("assessments/<uuid:pk>/carry-over.csv", crosswalks.carry_over_csv, name="carry_over_csv"),
+    path("guide/four-countries/", crosswalks.guide, name="guide"),
+    path("guide/four-countries.pdf", crosswalks.guide_pdf, name="guide_pdf"),
     # Evidence
     path("responses/<uuid:response_pk>/files/", evidence.upload_file, name="upload_file"),
     path("files/<uuid:pk>/", evidence.download_file, name="download_file"),

@@ -21,6 +21,7 @@ MODELS = [
     "assessments_standard",
     "assessments_criterion",
     "assessments_assessment",
+    "assessments_crosswalk",
 ]
 
 

@@ -132,6 +132,22 @@ class Checker:
             return None
         return value
 
+    def version_text(self, mapping, path, limit):
+        """A framework version such as "2009.1": text, or a whole number taken as text."""
+        value = self.value(mapping, path, "version", required=True)
+        if value is MISSING:
+            return None
+        if isinstance(value, float):
+            self.error(
+                (*path, "version"),
+                f'quote the version, e.g. version: "{value}" (unquoted, it is read as a number, '
+                "so 1.10 would become 1.1)",
+            )
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return self.text_value(value, (*path, "version"), limit=limit)
+
     def boolean(self, mapping, path, key, default):
         value = self.value(mapping, path, key, required=False)
         if value is MISSING:

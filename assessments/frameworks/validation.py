@@ -119,19 +119,7 @@ class _Validator(Checker):
         }
 
     def version(self, root):
-        value = self.value(root, (), "version", required=True)
-        if value is MISSING:
-            return None
-        if isinstance(value, float):
-            self.error(
-                ("version",),
-                f'quote the version, e.g. version: "{value}" (unquoted, it is read as a number, '
-                "so 1.10 would become 1.1)",
-            )
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        return self.text_value(value, ("version",), limit=max_length(Framework, "version"))
+        return self.version_text(root, (), limit=max_length(Framework, "version"))
 
     def date(self, root, key):
         value = self.value(root, (), key, required=True)

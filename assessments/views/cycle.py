@@ -10,6 +10,7 @@ from django.urls import reverse
 from partnership.layout import Button, Field
 
 from ..access import frameworks_for, get_assessment_for
+from ..crosswalks.services import next_cycle_frameworks
 from ..models import Assessment, validate_period
 from ..services import AssessmentExists, start_next_cycle
 
@@ -40,7 +41,10 @@ class NextCycleForm(forms.Form):
         label="Framework version",
         queryset=None,
         empty_label=None,
-        help_text="Answers are copied for every criterion that appears in both versions.",
+        help_text=(
+            "Another version of the same framework, or a framework that a crosswalk maps to "
+            "this one. Answers are copied criterion by criterion, or through the crosswalk."
+        ),
         error_messages={"invalid_choice": "Select a framework version from the list"},
     )
 
@@ -60,9 +64,11 @@ class NextCycleForm(forms.Form):
 def next_cycle(request, pk):
     # Only the management side's editors start a cycle; everyone else may not even see the form.
     previous = get_assessment_for(request, pk, write=True, locked_ok=True)
-    # The newest version of the same framework is the natural next step; any framework can be
-    # chosen, and answers follow criteria with the same reference.
-    frameworks = frameworks_for(request.user).order_by("title", "-publication_date", "-version")
+    # The newest version of the same framework is the natural next step; a framework that a
+    # crosswalk connects to this version can be chosen too (assessments.crosswalks).
+    frameworks = next_cycle_frameworks(previous.framework, frameworks_for(request.user)).order_by(
+        "title", "-publication_date", "-version"
+    )
     same_slug = frameworks.filter(slug=previous.framework.slug).order_by(
         "-publication_date", "-created_at"
     )
@@ -96,7 +102,7 @@ def next_cycle(request, pk):
             messages.success(
                 request,
                 f"Started {assessment.title}. Every criterion is back to “to review”: check "
-                "each answer is still true.",
+                "each answer is still true. The carry-over report shows what came across.",
             )
             return redirect("assessments:assessment", assessment.pk)
     return render(

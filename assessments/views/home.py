@@ -6,6 +6,7 @@ from django.urls import reverse
 from partnership.access import organisations_for
 
 from ..access import assessments_for, frameworks_for, get_framework_for
+from ..crosswalks.services import crosswalks_of
 from ..models import Response
 from ..waiting import annotate_waiting, can_start_assessment, waiting_on
 
@@ -83,6 +84,7 @@ def framework_detail(request, pk):
             "standards": framework.standards.prefetch_related("criteria").order_by("position"),
             "levels": framework.levels.order_by("value"),
             "stages": framework.stages.order_by("position"),
+            "crosswalks": crosswalks_of(framework),
             "breadcrumbs": [
                 _home_crumb(),
                 {"text": "Frameworks", "href": reverse("assessments:frameworks")},

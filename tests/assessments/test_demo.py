@@ -54,7 +54,12 @@ def test_seed_demo_creates_both_trusts_and_prints_sign_ins(settings, capsys):
         for person in ("hr.lead", "staff.rep", "board"):
             assert f"{person}@{trust}.example" in out
     assert "partnership-demo" in out
-    assert set(Organisation.objects.values_list("ods_code", flat=True)) == {"Z9A", "Z9B"}
+    assert set(Organisation.objects.values_list("ods_code", flat=True)) == {
+        "Z9A",
+        "Z9B",
+        "Z9C",
+        "Z9D",
+    }
     board = Membership.objects.get(user__email="board@northshire.example")
     assert (board.side, board.role) == (Membership.Side.MANAGEMENT, Membership.Role.VIEWER)
     rep = Membership.objects.get(user__email="staff.rep@southdale.example")
@@ -76,7 +81,7 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
         call_command("seed_demo")
     assert Organisation.objects.count() == 0
     call_command("seed_demo", "--force")
-    assert Organisation.objects.count() == 2
+    assert Organisation.objects.count() == 4
 
 
 def test_northshire_2026_assessment_is_about_half_reviewed_with_evidence_and_gaps(settings):
@@ -152,3 +157,47 @@ def test_northshire_2025_has_a_signed_action_plan_with_every_status_and_overdue_
     assert (
         current.action_plan.actions.count() == plan.actions.filter(status__in=Action.OPEN).count()
     )
+
+
+@pytest.mark.parametrize(
+    ("slug", "ods_code", "country", "framework"),
+    [
+        ("kelvinmuir", "Z9C", "scotland", "staff-governance-standard"),
+        ("afonteg", "Z9D", "wales", "wales-partnership-and-wellbeing"),
+    ],
+)
+def test_the_scottish_and_welsh_boards_have_a_signed_off_cycle_on_their_framework(
+    settings, capsys, slug, ods_code, country, framework
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for person in ("hr.lead", "staff.rep"):
+        email = f"{person}@{slug}.example"
+        assert email in out
+        assert User.objects.get(email=email).check_password("partnership-demo")
+    organisation = Organisation.objects.get(ods_code=ods_code)
+    assert organisation.country == country
+    (assessment,) = organisation.assessments.select_related("framework")
+    assert (assessment.framework.slug, assessment.status) == (
+        framework,
+        Assessment.Status.SIGNED_OFF,
+    )
+    assert assessment.responses.count() == assessment.framework.criteria.count() >= 25
+    assert not assessment.responses.exclude(state=Response.State.AGREED).exists()
+    assert all(verify_signature(s).matches for s in assessment.signatures.all())
+    assert sorted(assessment.sign_offs.values_list("side", flat=True)) == [
+        "management",
+        "staff_side",
+    ]
+    assert all(verify_sign_off(s).matches for s in assessment.sign_offs.all())
+
+
+def test_northshire_next_cycle_offers_the_2009_edition(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    latest = Assessment.objects.get(organisation__ods_code="Z9A", period="2026/27")
+    client.force_login(User.objects.get(email="hr.lead@northshire.example"))
+    page = client.get(f"/assessments/{latest.pk}/next-cycle/")
+    offered = {(f.slug, f.version) for f in page.context["form"].fields["framework"].queryset}
+    assert ("iwl-framework-2009", "2009.1") in offered
