@@ -1,3 +1,4 @@
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "current_organisation_id"
@@ -40,5 +41,5 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            response["Cache-Control"] = "private, no-store"
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -4,6 +4,7 @@ import logging
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.cache import cache
@@ -128,6 +129,15 @@ def test_next_is_followed_after_sign_in(client, user):
     )
 
     assert response.url == "/frameworks/"
+
+
+def test_a_session_lasts_until_the_browser_closes_and_at_most_a_working_day(client, user):
+    response = sign_in(client, user.email, PASSWORD)
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["max-age"] == "" and cookie["expires"] == ""  # gone when the browser closes
+    assert client.session.get_expire_at_browser_close()
+    assert client.session.get_expiry_age() == 8 * 60 * 60
 
 
 def test_sign_out_by_post(client, user):
