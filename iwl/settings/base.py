@@ -75,10 +75,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded database under concurrent saves (docs/adr/0008): readers never block the
-    # writer (WAL), a write transaction takes the write lock when it begins (IMMEDIATE), so two
-    # read-then-write transactions cannot deadlock, and a waiting writer waits up to `timeout`
-    # seconds instead of failing at once with "database is locked".
+    # The embedded database under concurrent saves (docs/adr/0008-sqlite-sessions-and-private-
+    # responses.md): readers never block the writer (WAL), a write transaction takes the write
+    # lock when it begins (IMMEDIATE), so two read-then-write transactions cannot deadlock, and
+    # a waiting writer waits up to `timeout` seconds instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         "transaction_mode": "IMMEDIATE",

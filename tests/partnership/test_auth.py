@@ -7,7 +7,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from partnership import throttle
@@ -20,13 +19,6 @@ NEW_PASSWORD = "a-brand-new-passphrase-2026"
 LOCKED_MESSAGE = (
     "Too many failed sign-in attempts. Wait 15 minutes and try again, or reset your password."
 )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
