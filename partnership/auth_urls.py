@@ -8,11 +8,8 @@ from . import throttle
 from .forms import ChangePasswordForm, NewPasswordForm, ResetPasswordForm, SignInForm
 
 
-class SignInView(auth_views.LoginView):
-    """Django's sign-in page, answering 429 while the sign-in throttle refuses attempts."""
-
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
+class AnswersTooManyRequests:
+    """Answers 429 Too Many Requests when the form's throttle refused the attempt."""
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -21,7 +18,14 @@ class SignInView(auth_views.LoginView):
         return response
 
 
-class ResetPasswordView(auth_views.PasswordResetView):
+class SignInView(AnswersTooManyRequests, auth_views.LoginView):
+    """Django's sign-in page, answering 429 while the sign-in throttle refuses attempts."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class ResetPasswordView(AnswersTooManyRequests, auth_views.PasswordResetView):
     """Django's reset page, answering 429 when the reset rate limit refuses the request, and
     sending the email only once the answer has gone: the time the answer takes is the same
     whether or not the address has an account."""
@@ -35,12 +39,6 @@ class ResetPasswordView(auth_views.PasswordResetView):
         response = super().form_valid(form)
         # Run by the web server when it closes the response, after the client has it.
         response._resource_closers.append(form.send_outgoing)
-        return response
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.throttled:
-            response.status_code = 429
         return response
 
 

@@ -75,6 +75,27 @@ class DateInputField(forms.Field):
             ) from None
 
 
+def email_field():
+    return forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+
+def _throttled(form, window_seconds):
+    """The error for an attempt the throttle refused; the view answers 429 for it."""
+    form.throttled = True
+    return ValidationError(
+        form.throttled_message,
+        code="throttled",
+        params={"minutes": math.ceil(window_seconds / 60)},
+    )
+
+
 def _helper(*fields, submit):
     helper = FormHelper()
     helper.layout = Layout(*fields, Button(submit))
@@ -105,11 +126,7 @@ class ThrottledSignIn:
         try:
             attempt = throttle.start_sign_in(email, client_ip)
         except throttle.Locked:
-            self.throttled = True
-            minutes = math.ceil(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60)
-            raise ValidationError(
-                self.throttled_message, code="throttled", params={"minutes": minutes}
-            ) from None
+            raise _throttled(self, settings.LOGIN_FAILURE_WINDOW_SECONDS) from None
         try:
             super().clean()
         except ValidationError as error:
@@ -127,14 +144,7 @@ class ThrottledSignIn:
 class SignInForm(ThrottledSignIn, AuthenticationForm):
     """Django's sign-in form (fields ``username`` and ``password``), labelled for email."""
 
-    username = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-    )
+    username = email_field()
 
     error_messages = {
         "invalid_login": "Enter a correct email address and password",
@@ -175,14 +185,7 @@ class ResetPasswordForm(PasswordResetForm):
     for a stand-in user (token and all) and then dropped. Messages are sent by
     ``send_outgoing``, which the view runs once its answer has gone."""
 
-    email = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-    )
+    email = email_field()
     throttled_message = (
         "Too many password reset requests. Wait %(minutes)s minutes and try again, "
         "or ask your HR lead for help."
@@ -202,11 +205,7 @@ class ResetPasswordForm(PasswordResetForm):
             try:
                 throttle.count_reset_request(email, throttle.client_ip(self.request))
             except throttle.Locked:
-                self.throttled = True
-                minutes = math.ceil(settings.PASSWORD_RESET_WINDOW_SECONDS / 60)
-                raise ValidationError(
-                    self.throttled_message, code="throttled", params={"minutes": minutes}
-                ) from None
+                raise _throttled(self, settings.PASSWORD_RESET_WINDOW_SECONDS) from None
         return self.cleaned_data
 
     def get_users(self, email):
