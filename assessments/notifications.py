@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Membership
+from partnership.text import one_line
 
 from .models import Notification
 
@@ -79,7 +80,7 @@ def _send(items):
     )
     try:
         send_mail(
-            f"IWL self-assessment: {assessment.title} needs your attention",
+            one_line(f"IWL self-assessment: {assessment.title} needs your attention"),
             body,
             None,
             [first.recipient.email],

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from .forms import AdminSignInForm
 from .models import Membership, Organisation, User
+
+# The admin's sign-in goes through the same throttle as everyone else's.
+admin.site.login_form = AdminSignInForm
 
 
 class MembershipInline(admin.TabularInline):

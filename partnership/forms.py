@@ -1,10 +1,13 @@
 import datetime
+import logging
 import math
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -12,11 +15,16 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.views.decorators.debug import sensitive_variables
 
 from . import throttle
 from .layout import Button
+from .text import one_line
 from .widgets import DateInput
+
+logger = logging.getLogger(__name__)
 
 
 class DateInputField(forms.Field):
@@ -67,20 +75,8 @@ class DateInputField(forms.Field):
             ) from None
 
 
-def _helper(*fields, submit):
-    helper = FormHelper()
-    helper.layout = Layout(*fields, Button(submit))
-    return helper
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form (fields ``username`` and ``password``), labelled for email.
-
-    Failed attempts are throttled per email address and per client address
-    (``partnership.throttle``); while either is locked the password is not checked at all.
-    """
-
-    username = forms.EmailField(
+def email_field():
+    return forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
@@ -89,42 +85,80 @@ class SignInForm(AuthenticationForm):
         },
     )
 
-    error_messages = {
-        "invalid_login": "Enter a correct email address and password",
-        "inactive": "This account has been closed. Ask your HR lead or staff-side lead for help.",
-        "throttled": (
-            "Too many failed sign-in attempts. Wait %(minutes)s minutes and try again, "
-            "or reset your password."
-        ),
-    }
+
+def _throttled(form, window_seconds):
+    """The error for an attempt the throttle refused; the view answers 429 for it."""
+    form.throttled = True
+    return ValidationError(
+        form.throttled_message,
+        code="throttled",
+        params={"minutes": math.ceil(window_seconds / 60)},
+    )
+
+
+def _helper(*fields, submit):
+    helper = FormHelper()
+    helper.layout = Layout(*fields, Button(submit))
+    return helper
+
+
+class ThrottledSignIn:
+    """Sign-in form behaviour shared by our sign-in page and the Django admin's: attempts go
+    through ``partnership.throttle``, and while the address is locked for this client the
+    password is not checked at all. Mixed in before a Django ``AuthenticationForm``."""
+
+    throttled_message = (
+        "Too many failed sign-in attempts. Wait %(minutes)s minutes and try again, "
+        "or reset your password."
+    )
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["password"].error_messages["required"] = "Enter your password"
         self.throttled = False
-        self.helper = _helper("username", "password", submit="Sign in")
 
     @sensitive_variables("password")
     def clean(self):
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        if email is None or not password:
+        if not email or not password:
             return self.cleaned_data
         client_ip = throttle.client_ip(self.request)
-        if throttle.is_locked(email, client_ip):
-            self.throttled = True
-            minutes = math.ceil(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60)
-            raise ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": minutes}
-            )
+        try:
+            attempt = throttle.start_sign_in(email, client_ip)
+        except throttle.Locked:
+            raise _throttled(self, settings.LOGIN_FAILURE_WINDOW_SECONDS) from None
         try:
             super().clean()
         except ValidationError as error:
-            if error.code == "invalid_login":
-                throttle.record_failure(email, client_ip)
+            # A right password refused for another reason (a closed account, or no admin
+            # rights on the admin's sign-in) is not a guess.
+            if error.code == "invalid_login" and self.get_user() is None:
+                throttle.sign_in_failed(attempt, email, client_ip)
+            else:
+                throttle.forget(attempt)
             raise
         throttle.clear(email)
         return self.cleaned_data
+
+
+class SignInForm(ThrottledSignIn, AuthenticationForm):
+    """Django's sign-in form (fields ``username`` and ``password``), labelled for email."""
+
+    username = email_field()
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password",
+        "inactive": "This account has been closed. Ask your HR lead or staff-side lead for help.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.helper = _helper("username", "password", submit="Sign in")
+
+
+class AdminSignInForm(ThrottledSignIn, AdminAuthenticationForm):
+    """The Django admin's sign-in form, throttled like ours (``admin.site.login_form``)."""
 
 
 class ChangePasswordForm(PasswordChangeForm):
@@ -146,18 +180,67 @@ class ChangePasswordForm(PasswordChangeForm):
 
 
 class ResetPasswordForm(PasswordResetForm):
-    email = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
+    """Django's reset form, rate-limited per email address and per client address, and doing
+    the same work whether or not the address has an account: without one, the message is made
+    for a stand-in user (token and all) and then dropped. Messages are sent by
+    ``send_outgoing``, which the view runs once its answer has gone."""
+
+    email = email_field()
+    throttled_message = (
+        "Too many password reset requests. Wait %(minutes)s minutes and try again, "
+        "or ask your HR lead for help."
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
+        self.throttled = False
+        self.stand_in = None
+        self.outgoing = []
         self.helper = _helper("email", submit="Send reset link")
+
+    def clean(self):
+        email = self.cleaned_data.get("email")
+        if email:
+            try:
+                throttle.count_reset_request(email, throttle.client_ip(self.request))
+            except throttle.Locked:
+                raise _throttled(self, settings.PASSWORD_RESET_WINDOW_SECONDS) from None
+        return self.cleaned_data
+
+    def get_users(self, email):
+        users = list(super().get_users(email))
+        if users:
+            return users
+        self.stand_in = get_user_model()(email=email)
+        return [self.stand_in]
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Renders the message as Django does, and keeps it (unless for the stand-in)."""
+        subject = one_line(loader.render_to_string(subject_template_name, context))
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        if html_email_template_name is not None:
+            html = loader.render_to_string(html_email_template_name, context)
+            message.attach_alternative(html, "text/html")
+        if context["user"] is not self.stand_in:
+            self.outgoing.append(message)
+
+    def send_outgoing(self):
+        for message in self.outgoing:
+            try:
+                message.send()
+            except Exception:  # the person asking has had their answer already
+                logger.exception("Could not send a password reset email")
+        self.outgoing = []
 
 
 class NewPasswordForm(SetPasswordForm):

@@ -1,3 +1,4 @@
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "current_organisation_id"
@@ -26,3 +27,19 @@ class CurrentOrganisationMiddleware:
     def __call__(self, request):
         request.organisation = SimpleLazyObject(lambda: current_organisation(request))
         return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """Tells browsers and proxies to keep no copy of anything served to a signed-in person:
+    pages, reports, exports and evidence files alike (a shared computer's back button or disk
+    cache must not show them to the next person)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

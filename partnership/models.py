@@ -172,6 +172,32 @@ class Membership(TimeStampedModel):
         return self.role == self.Role.LEAD
 
 
+class ThrottleEntry(models.Model):
+    """One attempt counted by ``partnership.throttle``: a sign-in under way or failed, or a
+    password reset asked for. Rows are inserted and deleted, never read-modified-written, so
+    attempts racing each other are each counted."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign-in"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The SHA-256 of the normalised email address, so no address is stored in the clear.
+    address = models.CharField(max_length=64)
+    client = models.CharField(max_length=45, blank=True)
+    failed = models.BooleanField(default=False)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "address", "at"], name="partnership_throttle_address"),
+            models.Index(fields=["kind", "client", "at"], name="partnership_throttle_client"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 # Models of the partnership machinery live in their own packages; importing them here registers
 # them with the app.
 from .networks.models import (  # noqa: E402
@@ -191,6 +217,7 @@ __all__ = [
     "NetworkOrganisation",
     "Organisation",
     "SignedRecord",
+    "ThrottleEntry",
     "TimeStampedModel",
     "User",
 ]

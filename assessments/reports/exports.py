@@ -1,8 +1,8 @@
 """Every criterion's responses, and the joint action plan's actions, as CSV and as Excel.
 
-Cells are guarded against formula injection: text that a spreadsheet would read as a formula
-(starting with =, +, -, @, a tab or a carriage return) gets a leading apostrophe, so it shows as
-the text it is. Numbers stay numbers.
+Cells are guarded against formula injection (``safe``): control characters are removed
+first, then text that a spreadsheet would read as a formula gets a leading apostrophe, so it
+shows as the text it is. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -10,16 +10,25 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
+import unicodedata
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from ..scoring import Basis, percent_text
 from .presenters import Report
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Control characters (Unicode category Cc) except tab and line feed: a cell may hold paragraphs.
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _hidden(char):
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
 
 COLUMNS = (
     ("Standard", 10),
@@ -50,10 +59,20 @@ COLUMNS = (
 
 
 def safe(value):
-    """A cell value that no spreadsheet will run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A cell value that no spreadsheet will run as a formula.
+
+    Control characters go first (Windows line ends become line feeds) and only then is the
+    text checked: a control character before '=' would otherwise pass the check, then be
+    dropped by the spreadsheet writer, leaving a live formula. Text whose first visible
+    character starts a formula, or that starts with a tab or line break, is guarded.
+    """
+    if not isinstance(value, str):
+        return value
+    text = CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    start = next((char for char in text if not _hidden(char)), "")
+    if start in FORMULA_STARTS or text.startswith(("\t", "\n")):
+        return "'" + text
+    return text
 
 
 def _signature_text(signature) -> str:
@@ -113,13 +132,6 @@ def export_csv(report: Report) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _clean(value):
-    value = safe(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def export_xlsx(report: Report) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
@@ -127,16 +139,16 @@ def export_xlsx(report: Report) -> bytes:
     for index, (_name, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for values in rows(report):
-        sheet.append([_clean(v) for v in values])
+        sheet.append([safe(v) for v in values])
     summary = workbook.create_sheet("Summary")
     assessment = report.assessment
     summary.append(
-        ["Organisation", _clean(f"{report.organisation.name} ({report.organisation.ods_code})")]
+        ["Organisation", safe(f"{report.organisation.name} ({report.organisation.ods_code})")]
     )
     summary.append(
-        ["Framework", _clean(f"{report.framework.title}, version {report.framework.version}")]
+        ["Framework", safe(f"{report.framework.title}, version {report.framework.version}")]
     )
-    summary.append(["Period", _clean(assessment.period)])
+    summary.append(["Period", safe(assessment.period)])
     summary.append(
         ["Status", "Draft: not yet jointly signed off" if report.is_draft else "Jointly signed off"]
     )
@@ -150,7 +162,7 @@ def export_xlsx(report: Report) -> bytes:
         )
     summary.append(["Stage reached (agreed ratings)", report.headline_stage])
     for reason in report.data.scores[Basis.AGREED].explanation:
-        summary.append(["", _clean(reason)])
+        summary.append(["", safe(reason)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -225,18 +237,18 @@ def action_plan_xlsx(report) -> bytes:
                 cell.number_format = "dd/mm/yyyy"
                 cells.append(cell)
             else:
-                cells.append(_clean(value))
+                cells.append(safe(value))
         sheet.append(cells)
     summary = workbook.create_sheet("Summary")
     summary.append(
-        ["Organisation", _clean(f"{report.organisation.name} ({report.organisation.ods_code})")]
+        ["Organisation", safe(f"{report.organisation.name} ({report.organisation.ods_code})")]
     )
     summary.append(
-        ["Framework", _clean(f"{report.framework.title}, version {report.framework.version}")]
+        ["Framework", safe(f"{report.framework.title}, version {report.framework.version}")]
     )
-    summary.append(["Period", _clean(report.assessment.period)])
+    summary.append(["Period", safe(report.assessment.period)])
     summary.append(["Status", report.status_text])
-    summary.append(["Summary", _clean(report.summary.headline)])
+    summary.append(["Summary", safe(report.summary.headline)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -37,6 +37,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "partnership.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -73,6 +74,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database under concurrent saves (docs/adr/0010-sqlite-sessions-and-private-
+    # responses.md): readers never block the writer (WAL), a write transaction takes the write
+    # lock when it begins (IMMEDIATE), so two read-then-write transactions cannot deadlock, and
+    # a waiting writer waits up to `timeout` seconds instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnership.User"
@@ -86,12 +97,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed sign-in throttling (partnership.throttle): this many failures for one email address,
-# or from one client address, inside the window locks further attempts until the window passes.
-# The per-client limit is higher because a whole trust may sign in from one address.
+# Failed sign-in throttling (partnership.throttle, docs/adr/0005): this many failures for one
+# email address from one client address inside the window lock that address for that client;
+# the per-address limit counts every client together and must stay well above the first, so
+# that no single client can lock anyone else out.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_LIMIT_PER_CLIENT = envint("LOGIN_FAILURE_LIMIT_PER_CLIENT", 50)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 25)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Password reset requests allowed per email address and per client address inside the window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = envint("PASSWORD_RESET_LIMIT_PER_CLIENT", 20)
+PASSWORD_RESET_WINDOW_SECONDS = envint("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60)
 
 CACHES = {
     "default": {
@@ -156,6 +172,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# A signed-in session ends when the browser closes, and at the latest 8 hours (a working day)
+# after it was last written (signing in, switching organisation): reading pages does not
+# extend it. README.md, "Sessions", says so to users.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "true")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -44,8 +44,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Sign-in throttling must be shared by every gunicorn worker: keep the cache in the database
-# (run `python manage.py createcachetable` once after migrate).
+# Anything cached must be shared by every gunicorn worker: keep the cache in the database (run
+# `python manage.py createcachetable` once after migrate). The sign-in throttle keeps its own
+# table (partnership.ThrottleEntry) and needs no cache.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

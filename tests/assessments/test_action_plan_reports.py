@@ -392,3 +392,30 @@ def test_the_demo_board_report_shows_its_plan(demo):
     assert summary.headline in html
     carried = Action.objects.filter(plan__assessment__period="2026/27")
     assert carried.count() == 5 and all(a.carried_from_id for a in carried)
+
+
+@pytest.mark.parametrize("hidden", ["\x01", "\x1b", "\x7f", "\r\n"])
+def test_a_control_character_before_a_formula_does_not_make_it_live(
+    viewer_client, assessment, progressed, hr_lead, staff_rep, hidden
+):
+    save_action(
+        assessment.pk,
+        user=hr_lead,
+        description=f'{hidden}=HYPERLINK("http://evil.example","Click")',
+        responses=[progressed.responses.get()],
+        management_owner=hr_lead,
+        staff_owner=staff_rep,
+        target_date=DUE,
+    )
+
+    xlsx = viewer_client.get(reverse("assessments:action_plan_xlsx", args=[assessment.pk]))
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Actions"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type != "f" for cell in cells)
+    evil = next(cell.value for cell in cells if "HYPERLINK" in cell.value)
+    assert evil.lstrip("'\n").startswith("=HYPERLINK") and evil.startswith("'")
+
+    answer = viewer_client.get(reverse("assessments:action_plan_csv", args=[assessment.pk]))
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    evil = next(r["Description"] for r in rows if "HYPERLINK" in r["Description"])
+    assert evil.startswith("'") and "\x01" not in evil and "\x1b" not in evil

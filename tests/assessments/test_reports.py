@@ -12,7 +12,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from assessments.frameworks import load_framework_files
@@ -607,9 +610,24 @@ class TestExports:
                 assert cell.data_type != "f"
         assert workbook["Summary"]["B5"].value == "65.3%"
 
-    @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
-    def test_safe(self, value):
-        assert safe(value) == "'" + value
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\n=1"),
+            # A control character before '=' is dropped before the check, not after it.
+            ("\x01=HYPERLINK(A1)", "'=HYPERLINK(A1)"),
+            ("\x00\x1b\x7f=1", "'=1"),
+            (" \u200b=1", "' \u200b=1"),
+            ("Line one\r\nline two\x07", "Line one\nline two"),
+        ],
+    )
+    def test_safe(self, value, expected):
+        assert safe(value) == expected
 
     def test_safe_leaves_numbers_and_plain_text(self):
         assert safe(-1) == -1 and safe("Plain") == "Plain" and safe("") == ""
@@ -817,3 +835,39 @@ class TestRenderReport:
         captured = capsys.readouterr()
         assert "using the newest version, 2.0" in captured.err
         assert "version 2.0" in captured.out
+
+
+# Anything a person can type, with formula starts, control characters and invisible formatting
+# characters made likely, in front and throughout.
+CELL_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\n", " ", "\u200b", "\ufeff", "\xa0"]),
+        st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs"]),
+        st.characters(codec="utf-8", exclude_categories=["Cs"]),
+    ),
+    max_size=12,
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(texts=st.lists(CELL_TEXT, min_size=1, max_size=6))
+def test_no_typed_text_becomes_a_live_formula_in_either_export(texts):
+    """Each text goes through ``safe`` and the writers the exports use, and is read back as a
+    spreadsheet would: never a formula, never starting with a formula character."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Cells")
+    sheet.append([safe(text) for text in texts])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    read_back = load_workbook(buffer)["Cells"]
+    for cell in next(read_back.iter_rows()):
+        assert cell.data_type != "f", repr(cell.value)
+        value = cell.value or ""
+        assert not value.lstrip().startswith(("=", "+", "-", "@")), repr(value)
+
+    written = io.StringIO()
+    csv.writer(written).writerow([safe(text) for text in texts])
+    for value in next(csv.reader(io.StringIO(written.getvalue()))):
+        visible = value.lstrip(" \t\n\xa0\u200b\ufeff")
+        assert not visible.startswith(("=", "+", "-", "@")) or value.startswith("'"), value
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", value), repr(value)
