@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import throttle
 from .layout import Button
+from .models import Membership, User
 from .widgets import DateInput
 
 
@@ -65,6 +66,19 @@ class DateInputField(forms.Field):
             raise ValidationError(
                 self.error_messages["invalid"], code="invalid", params={"parts": names}
             ) from None
+
+
+def organisation_people(organisation, side=None):
+    """The organisation's members (on one side, when given), for choosing people in forms."""
+    memberships = Membership.objects.filter(organisation=organisation)
+    if side:
+        memberships = memberships.filter(side=side)
+    return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name", "email")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_full_name()} ({obj.email})"
 
 
 def _helper(*fields, submit):

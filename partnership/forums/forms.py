@@ -1,0 +1,309 @@
+"""Forms of the forums. Choices of people are limited to the organisation's members."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from ..forms import DateInputField, PersonChoiceField, organisation_people
+from . import links, papers
+from .models import Attendance, Forum, ForumAction, Side
+
+TEXT_LIMIT = 20_000
+
+
+def _helper(form):
+    form.helper = FormHelper(form)
+    form.helper.form_tag = False
+    return form.helper
+
+
+def _count(label, message, *, minimum=0, maximum=52, help_text=""):
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=maximum,
+        help_text=help_text,
+        error_messages={
+            "required": message,
+            "invalid": f"{label} must be a whole number",
+            "min_value": f"{label} must be {minimum} or more",
+            "max_value": f"{label} must be {maximum} or fewer",
+        },
+    )
+
+
+class ForumForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the forum's name",
+            "max_length": "Name must be 200 characters or fewer",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Kind of forum",
+        choices=Forum.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of forum"},
+    )
+    meetings_per_year = _count(
+        "Meetings a year",
+        "Enter how many meetings a year the constitution plans",
+        minimum=1,
+        help_text="As the constitution plans them, for example 6.",
+    )
+    management_quorum = _count("Management quorum", "Enter the management side's quorum")
+    staff_side_quorum = _count("Staff-side quorum", "Enter the staff side's quorum")
+    management_chair = PersonChoiceField(
+        label="Management joint chair", queryset=None, required=False
+    )
+    staff_side_chair = PersonChoiceField(
+        label="Staff-side joint chair", queryset=None, required=False
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["management_chair"].queryset = organisation_people(
+            organisation, Side.MANAGEMENT
+        )
+        self.fields["staff_side_chair"].queryset = organisation_people(
+            organisation, Side.STAFF_SIDE
+        )
+        for name in ("management_chair", "staff_side_chair"):
+            self.fields[name].error_messages["invalid_choice"] = "Select somebody from that side"
+        _helper(self)
+
+
+class MemberForm(forms.Form):
+    user = PersonChoiceField(
+        label="Person",
+        queryset=None,
+        error_messages={
+            "required": "Select the person",
+            "invalid_choice": "Select somebody of this organisation",
+        },
+    )
+    side = forms.ChoiceField(
+        label="Side",
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the side they sit on"},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = organisation_people(organisation)
+        _helper(self)
+
+
+TIME_FORMATS = ("%H:%M", "%H.%M")
+
+
+class MeetingForm(forms.Form):
+    date = DateInputField(
+        label="Date",
+        help_text="For example, 15 3 2026",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
+    time = forms.TimeField(
+        label="Start time",
+        input_formats=TIME_FORMATS,
+        help_text="24-hour clock, for example 14:00",
+        error_messages={
+            "required": "Enter the start time",
+            "invalid": "Enter the start time like 14:00",
+        },
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        initial=120,
+        min_value=15,
+        max_value=720,
+        error_messages={
+            "required": "Enter how long the meeting is in minutes",
+            "invalid": "Length must be a whole number of minutes",
+            "min_value": "Length must be 15 minutes or more",
+            "max_value": "Length must be 720 minutes or fewer",
+        },
+    )
+    place = forms.CharField(
+        label="Place",
+        max_length=200,
+        help_text="A room, or how to join online.",
+        error_messages={
+            "required": "Enter where the meeting is",
+            "max_length": "Place must be 200 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _helper(self)
+
+    def starts_at(self):
+        data = self.cleaned_data
+        naive = datetime.datetime.combine(data["date"], data["time"])
+        return timezone.make_aware(naive)
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Enter the item's title",
+            "max_length": "Title must be 200 characters or fewer",
+        },
+    )
+    lead_side = forms.ChoiceField(
+        label="Side leading the item",
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the side leading the item"},
+    )
+    paper = forms.FileField(
+        label="Paper (optional)",
+        required=False,
+        help_text="A PDF, Word, Excel, PowerPoint or OpenDocument file, up to 20 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": papers.ACCEPT}),
+    )
+    link = forms.ChoiceField(label="Linked to (optional)", required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["link"].choices = [("", "Nothing"), *links.choices_for(organisation)]
+        self.fields["link"].error_messages["invalid_choice"] = links.LINK_MESSAGE
+        _helper(self)
+
+    def clean_paper(self):
+        upload = self.cleaned_data.get("paper")
+        if upload:
+            self.checked_paper = papers.check_paper(upload)
+        return upload
+
+    def clean_link(self):
+        return links.resolve(self.organisation, self.cleaned_data.get("link", ""))
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per member of the forum: present, apologies or absent."""
+
+    def __init__(self, *args, members, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"member_{member.pk}"] = forms.ChoiceField(
+                label=f"{member.user.get_full_name()} ({member.get_side_display().lower()})",
+                choices=Attendance.Status.choices,
+                widget=forms.RadioSelect,
+                initial=current.get(member.pk),
+                error_messages={
+                    "required": f"Select whether {member.user.get_full_name()} was present"
+                },
+            )
+            self.fields[f"member_{member.pk}"].widget.attrs["class"] = "nhsuk-radios--inline"
+        _helper(self)
+
+    def statuses(self):
+        return {str(m.pk): self.cleaned_data[f"member_{m.pk}"] for m in self.members}
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label="Minutes",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        error_messages={"max_length": f"Minutes must be {TEXT_LIMIT:,} characters or fewer"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    side = forms.ChoiceField(
+        label="Drafted for",
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the side drafting the minutes"},
+    )
+
+    def __init__(self, *args, sides, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["side"].choices = [(s, Side(s).label) for s in sides]
+        if len(sides) == 1:
+            self.fields["side"].initial = sides[0]
+        _helper(self)
+
+
+class SeenForm(forms.Form):
+    seen = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=64)
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label="Decision",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the decision",
+            "max_length": "Decision must be 5,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _helper(self)
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="Action",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the action",
+            "max_length": "Action must be 5,000 characters or fewer",
+        },
+    )
+    owner = PersonChoiceField(
+        label="Owner",
+        queryset=None,
+        error_messages={
+            "required": "Select the action's owner",
+            "invalid_choice": "Select somebody of this organisation",
+        },
+    )
+    due_date = DateInputField(
+        label="Due date",
+        help_text="For example, 30 6 2026",
+        error_messages={"required": "Enter the due date"},
+    )
+    link = forms.ChoiceField(label="Linked to (optional)", required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["owner"].queryset = organisation_people(organisation)
+        self.fields["link"].choices = [("", "Nothing"), *links.choices_for(organisation)]
+        self.fields["link"].error_messages["invalid_choice"] = links.LINK_MESSAGE
+        _helper(self)
+
+    def clean_link(self):
+        return links.resolve(self.organisation, self.cleaned_data.get("link", ""))
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ForumAction.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the status",
+            "invalid_choice": "Select one of the statuses listed",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _helper(self)
