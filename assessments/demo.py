@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from partnership.forums.demo import seed_machinery
 from partnership.models import Membership, Organisation, User
 
 from .frameworks import load_framework_files
@@ -140,6 +141,7 @@ def seed_demo() -> list[SignIn]:
         _seed_checklist_2026(previous, people)
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+    seed_machinery(northshire, people.hr_lead, people.staff_rep)
     return sign_ins
 
 
