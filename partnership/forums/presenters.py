@@ -33,7 +33,7 @@ class MeetingPresenter:
 
     @classmethod
     def build(cls, meeting: Meeting) -> "MeetingPresenter":
-        items = list(meeting.agenda_items.select_related("link_type"))
+        items = list(meeting.agenda_items.select_related("link_type").prefetch_related("link"))
         for item in items:
             item.link_description = links.describe(item)
         recorded = {

@@ -1,11 +1,15 @@
 """The four tables against hand-worked examples, every band boundary, and each validation."""
 
+import csv
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnership.facility_time import services
 from partnership.facility_time.models import EmployerInputs, Representative, TimeRecord
@@ -399,3 +403,29 @@ def test_import_command_reports_an_unreadable_file(organisation, tmp_path):
     path.write_bytes(b"name\n\xff\xfe\xfa")
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("import_facility_time", "--organisation", "Z9A", "--period", PERIOD, str(path))
+
+
+# --- Any file: rows or reasons, never a crash -------------------------------------------------------
+
+CELLS = st.one_of(
+    st.sampled_from(["", "1", "0.5", "-1", "1500", "1e9", "NaN", "Infinity", "tu_rep", "x,y", '"']),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(CELLS, min_size=8, max_size=10), max_size=4))
+def test_any_file_gives_rows_or_reasons(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER.split(","))
+    writer.writerows(rows)
+    try:
+        parsed = services.parse_import(buffer.getvalue())
+    except services.ImportRefused as refusal:
+        assert refusal.errors and all(isinstance(e, str) and e for e in refusal.errors)
+    else:
+        for row in parsed:
+            assert 0 < row["fte"] <= 1
+            assert row["working_hours"] > 0
+            assert sum(row[c] for c in services.HOUR_FIELDS) <= row["working_hours"]

@@ -1,5 +1,6 @@
 """Permission matrix over every forum and facility time page, and what the pages do."""
 
+import datetime
 import uuid
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from partnership.facility_time.models import EmployerInputs, ReturnSignature
-from partnership.forums import services
+from partnership.forums import links, services
 from partnership.forums.models import AgendaItem, Forum, ForumAction, Meeting
 from partnership.models import Membership
 
@@ -410,3 +411,112 @@ def test_staff_side_enters_time_with_clear_messages(world, staff_rep_client):
     assert "Ann&#x27;s facility time hours (110) are more than their working hours (100)" in (
         response.content.decode()
     )
+
+
+# --- Links to the upper layer, and query counts ----------------------------------------------------
+
+
+def test_agenda_item_links_to_an_assessment_of_this_organisation(
+    world, organisation, hr_lead_client
+):
+    from tests.factories import AssessmentFactory
+
+    mine = AssessmentFactory(organisation=organisation, title="IWL 2025/26")
+    meeting = world["meeting"]
+    url = reverse("forums:add_agenda_item", args=[meeting.pk])
+    response = hr_lead_client.post(
+        url,
+        {
+            "title": "Self-assessment",
+            "lead_side": "staff_side",
+            "link": f"assessments.assessment:{mine.pk}",
+        },
+    )
+    assert response.status_code == 302
+    item = AgendaItem.objects.get(title="Self-assessment")
+    assert item.link == mine
+    page = hr_lead_client.get(reverse("forums:meeting", args=[meeting.pk]))
+    assert "Assessment: IWL 2025/26" in page.content.decode()
+
+
+def test_agenda_item_cannot_link_to_another_organisations_assessment(
+    world, other_organisation, hr_lead_client
+):
+    from tests.factories import AssessmentFactory
+
+    theirs = AssessmentFactory(organisation=other_organisation)
+    response = hr_lead_client.post(
+        reverse("forums:add_agenda_item", args=[world["meeting"].pk]),
+        {
+            "title": "Theirs",
+            "lead_side": "staff_side",
+            "link": f"assessments.assessment:{theirs.pk}",
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose something of this organisation" in response.content.decode()
+    assert not AgendaItem.objects.filter(title="Theirs").exists()
+
+
+def _grow_meeting(meeting, organisation, hr_lead, count):
+    """More of everything on a meeting's page: linked items, decisions, carried actions."""
+    from tests.factories import AssessmentFactory
+
+    for _ in range(count):
+        n = AgendaItem.objects.count()
+        assessment = AssessmentFactory(organisation=organisation, period=f"20{n + 30}/{n + 31}")
+        services.add_agenda_item(
+            meeting,
+            title=f"Item {n}",
+            lead_side="staff_side",
+            link=links.resolve(organisation, f"assessments.assessment:{assessment.pk}"),
+        )
+        services.add_decision(meeting, text=f"Decision {n}", user=hr_lead)
+        old = services.save_action(
+            meeting.forum, description=f"Old {n}", owner=hr_lead, due_date="2026-01-01"
+        )
+        ForumAction.objects.filter(pk=old.pk).update(
+            created_at=meeting.starts_at - datetime.timedelta(days=5)
+        )
+
+
+MEETING_PAGE_QUERIES = 14
+
+
+def test_meeting_page_queries_stay_flat(
+    world, organisation, hr_lead, staff_rep, viewer_client, django_assert_num_queries
+):
+    meeting = world["meeting"]
+    url = reverse("forums:meeting", args=[meeting.pk])
+    _grow_meeting(meeting, organisation, hr_lead, 1)
+    services.agree_minutes(meeting, user=hr_lead, seen=None)
+    with django_assert_num_queries(MEETING_PAGE_QUERIES):
+        assert viewer_client.get(url).status_code == 200
+    _grow_meeting(meeting, organisation, hr_lead, 3)  # voids the agreement: agree again
+    services.agree_minutes(meeting, user=hr_lead, seen=None)
+    services.agree_minutes(meeting, user=staff_rep, seen=None)
+    with django_assert_num_queries(MEETING_PAGE_QUERIES):
+        response = viewer_client.get(url)
+    assert response.content.decode().count("Assessment: ") == 4
+
+
+RETURN_PAGE_QUERIES = 12
+
+
+def test_return_page_queries_stay_flat(
+    world, organisation, hr_lead, viewer_client, django_assert_num_queries
+):
+    from partnership.facility_time import services as facility_time
+
+    url = reverse("facility_time:return", args=[organisation.pk, SLUG])
+    facility_time.sign_return(
+        organisation, period="2025/26", user=hr_lead, side="management", seen=None
+    )
+    with django_assert_num_queries(RETURN_PAGE_QUERIES):
+        assert viewer_client.get(url).status_code == 200
+    for n in range(4):
+        official(organisation, f"Rep {n}", duties="10")
+    with django_assert_num_queries(RETURN_PAGE_QUERIES):
+        response = viewer_client.get(url)
+    assert response.content.decode().count("Change time") == 0  # a viewer changes nothing
+    assert "Rep 3" in response.content.decode()
