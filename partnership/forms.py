@@ -81,6 +81,13 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()} ({obj.email})"
 
 
+def without_form_tag(form):
+    """Give ``form`` a crispy helper for a page that writes its own ``<form>`` and button."""
+    form.helper = FormHelper(form)
+    form.helper.form_tag = False
+    return form.helper
+
+
 def _helper(*fields, submit):
     helper = FormHelper()
     helper.layout = Layout(*fields, Button(submit))

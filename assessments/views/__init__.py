@@ -1,3 +1,3 @@
-from partnership.refusals import refused
+from partnership.responses import refused
 
 __all__ = ["refused"]

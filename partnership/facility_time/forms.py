@@ -1,16 +1,10 @@
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
 from django import forms
 
-from ..forms import PersonChoiceField, organisation_people
+from ..forms import PersonChoiceField, organisation_people, without_form_tag
 from ..models import Membership
 from .models import Representative, TimeRecord
-
-
-def _helper(form):
-    form.helper = FormHelper(form)
-    form.helper.form_tag = False
 
 
 def _decimal(label, *, places=2, maximum=Decimal(10**7), required=True, help_text=""):
@@ -67,7 +61,7 @@ class RepresentativeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = organisation_people(organisation, Membership.Side.STAFF_SIDE)
         self.fields["user"].error_messages["invalid_choice"] = "Select somebody on the staff side"
-        _helper(self)
+        without_form_tag(self)
 
 
 class TimeRecordForm(forms.Form):
@@ -97,7 +91,7 @@ class TimeRecordForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _helper(self)
+        without_form_tag(self)
 
     def clean_partnership_hours(self):
         return self.cleaned_data.get("partnership_hours") or Decimal(0)
@@ -120,7 +114,7 @@ class CostForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _helper(self)
+        without_form_tag(self)
 
     def clean(self):
         data = super().clean()
@@ -148,7 +142,7 @@ class EmployerInputsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _helper(self)
+        without_form_tag(self)
 
 
 class SignReturnForm(forms.Form):

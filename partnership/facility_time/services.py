@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ..errors import Refused
 from ..models import Membership
 from ..signing import ledger
 from .models import (
@@ -22,10 +23,6 @@ from .returns import HUNDRED, PLAUSIBLE_SHARE, build_return, pay_bill_problem
 
 Side = Membership.Side
 SIDE_NAMES = {Side.MANAGEMENT: "the management side", Side.STAFF_SIDE: "the staff side"}
-
-
-class Refused(Exception):
-    """A rule refused the change; the message says why. Nothing was changed."""
 
 
 def _void_signatures(organisation, period, reason):
@@ -94,6 +91,24 @@ def save_time_record(representative, *, period, quarter, user, **values):
     )
     _void_signatures(representative.organisation, period, "The time records changed")
     return record
+
+
+@transaction.atomic
+def add_representative(organisation, *, name, rep_type, union, user=None):
+    if organisation.representatives.filter(name=name).exists():
+        raise Refused(f"There is already a representative called {name}")
+    return Representative.objects.create(
+        organisation=organisation, name=name, rep_type=rep_type, union=union, user=user
+    )
+
+
+def working_hours_of(representative, period):
+    return sum(
+        TimeRecord.objects.filter(representative=representative, period=period).values_list(
+            "working_hours", flat=True
+        ),
+        Decimal(0),
+    )
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from .. import rules as access_rules
 from ..access import get_object_for
 from ..models import Organisation
 from ..pdf import render_template_pdf
-from ..refusals import refused
+from ..responses import attachment, form_page, refused
 from ..signing import ledger
 from . import services
 from .forms import CostForm, EmployerInputsForm, RepresentativeForm, SignReturnForm, TimeRecordForm
@@ -91,13 +91,14 @@ def _crumbs(organisation, period=None):
     return crumbs
 
 
-def _form_page(request, context, form):
-    return render(
-        request,
-        "partnership/facility_time/form.html",
-        {**context, "form": form},
-        status=400 if form.errors else 200,
-    )
+def _page(organisation, period, heading, submit):
+    return {
+        "caption": f"Facility time {period}",
+        "heading": heading,
+        "submit": submit,
+        "cancel_url": _return_url(organisation, period),
+        "breadcrumbs": _crumbs(organisation, period),
+    }
 
 
 @require_GET
@@ -145,24 +146,13 @@ def add_representative(request, organisation_pk, period):
     )
     period = _period(period)
     form = RepresentativeForm(request.POST or None, organisation=organisation)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if organisation.representatives.filter(name=data["name"]).exists():
-            form.add_error("name", "There is already a representative with this name")
-        else:
-            rep = Representative.objects.create(organisation=organisation, **data)
-            messages.success(request, f"{rep.name} added: now enter their time")
-            return redirect("facility_time:time", rep.pk, period_slug(period))
-    return _form_page(
+    return form_page(
         request,
-        {
-            "heading": "Add a representative",
-            "caption": f"Facility time {period}",
-            "submit": "Add the representative",
-            "cancel_url": _return_url(organisation, period),
-            "breadcrumbs": _crumbs(organisation, period),
-        },
         form,
+        save=lambda data: services.add_representative(organisation, **data),
+        success=lambda rep: f"{rep.name} added: now enter their time",
+        next_url=lambda rep: reverse("facility_time:time", args=[rep.pk, period_slug(period)]),
+        context=_page(organisation, period, "Add a representative", "Add the representative"),
     )
 
 
@@ -181,27 +171,21 @@ def time_record(request, pk, period):
             for name in ("quarter", "fte", "working_hours", *services.HOUR_FIELDS)
         }
     form = TimeRecordForm(request.POST or None, initial=initial)
-    if form.is_bound and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.save_time_record(
-                rep, period=period, quarter=data.pop("quarter"), user=request.user, **data
-            )
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"{rep.name}'s time saved")
-            return redirect(_return_url(rep.organisation, period, "representatives"))
-    return _form_page(
+
+    def save(data):
+        data = dict(data)
+        quarter = data.pop("quarter")
+        return services.save_time_record(
+            rep, period=period, quarter=quarter, user=request.user, **data
+        )
+
+    return form_page(
         request,
-        {
-            "heading": f"{rep.name}'s time",
-            "caption": f"Facility time {period}",
-            "submit": "Save the time",
-            "cancel_url": _return_url(rep.organisation, period),
-            "breadcrumbs": _crumbs(rep.organisation, period),
-        },
         form,
+        save=save,
+        success=f"{rep.name}'s time saved",
+        next_url=_return_url(rep.organisation, period, "representatives"),
+        context=_page(rep.organisation, period, f"{rep.name}'s time", "Save the time"),
     )
 
 
@@ -213,33 +197,24 @@ def hourly_cost(request, pk, period):
     form = CostForm(
         request.POST or None, initial={"hourly_cost": current.hourly_cost if current else None}
     )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cost = data["hourly_cost"]
-            if cost is None:
-                working = sum(
-                    TimeRecord.objects.filter(representative=rep, period=period).values_list(
-                        "working_hours", flat=True
-                    )
-                )
-                cost = services.hourly_cost_from(data["employment_costs"], working)
-            services.save_hourly_cost(rep, period=period, hourly_cost=cost, user=request.user)
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"{rep.name}'s hourly cost saved")
-            return redirect(_return_url(rep.organisation, period, "representatives"))
-    return _form_page(
+
+    def save(data):
+        cost = data["hourly_cost"]
+        if cost is None:
+            cost = services.hourly_cost_from(
+                data["employment_costs"], services.working_hours_of(rep, period)
+            )
+        return services.save_hourly_cost(rep, period=period, hourly_cost=cost, user=request.user)
+
+    return form_page(
         request,
-        {
-            "heading": f"{rep.name}'s hourly cost",
-            "caption": f"Facility time {period}",
-            "submit": "Save the hourly cost",
-            "cancel_url": _return_url(rep.organisation, period),
-            "breadcrumbs": _crumbs(rep.organisation, period),
-        },
         form,
+        save=save,
+        success=f"{rep.name}'s hourly cost saved",
+        next_url=_return_url(rep.organisation, period, "representatives"),
+        context=_page(
+            rep.organisation, period, f"{rep.name}'s hourly cost", "Save the hourly cost"
+        ),
     )
 
 
@@ -254,32 +229,20 @@ def employer_inputs(request, organisation_pk, period):
         {"pay_bill": current.pay_bill, "fte_employees": current.fte_employees} if current else {}
     )
     form = EmployerInputsForm(request.POST or None, initial=initial)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_employer_inputs(
-                organisation,
-                period=period,
-                pay_bill=data["pay_bill"],
-                fte_employees=data["fte_employees"],
-                confirmed=data["confirm"],
-                user=request.user,
-            )
-        except services.Refused as refusal:
-            form.add_error("pay_bill", str(refusal))
-        else:
-            messages.success(request, "Employer's figures saved")
-            return redirect(_return_url(organisation, period, "employer"))
-    return _form_page(
+    return form_page(
         request,
-        {
-            "heading": "Pay bill and FTE employee number",
-            "caption": f"Facility time {period}",
-            "submit": "Save the figures",
-            "cancel_url": _return_url(organisation, period),
-            "breadcrumbs": _crumbs(organisation, period),
-        },
         form,
+        save=lambda data: services.save_employer_inputs(
+            organisation,
+            period=period,
+            pay_bill=data["pay_bill"],
+            fte_employees=data["fte_employees"],
+            confirmed=data["confirm"],
+            user=request.user,
+        ),
+        success="Employer's figures saved",
+        next_url=_return_url(organisation, period, "employer"),
+        context=_page(organisation, period, "Pay bill and FTE employee number", "Save the figures"),
     )
 
 
@@ -323,19 +286,12 @@ def sign(request, organisation_pk, period):
     return redirect(_return_url(organisation, period, "signatures"))
 
 
-def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require_GET
 def return_csv(request, organisation_pk, period):
     organisation = _organisation(request, organisation_pk)
     period = _period(period)
     page = ReturnPresenter.build(organisation, period)
-    return _download(
+    return attachment(
         page.csv_bytes(),
         "text/csv; charset=utf-8",
         f"{organisation.ods_code}-facility-time-{period_slug(period)}.csv",
@@ -348,7 +304,7 @@ def return_pdf(request, organisation_pk, period):
     period = _period(period)
     page = ReturnPresenter.build(organisation, period)
     context = {**page.context(for_pdf=True), "period": period, "today": datetime.date.today()}
-    return _download(
+    return attachment(
         render_template_pdf("partnership/facility_time/return.html", context),
         "application/pdf",
         f"{organisation.ods_code}-facility-time-{period_slug(period)}.pdf",

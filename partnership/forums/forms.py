@@ -2,21 +2,14 @@
 
 import datetime
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
-from ..forms import DateInputField, PersonChoiceField, organisation_people
+from ..forms import DateInputField, PersonChoiceField, organisation_people, without_form_tag
 from . import links, papers
 from .models import Attendance, Forum, ForumAction, Side
 
 TEXT_LIMIT = 20_000
-
-
-def _helper(form):
-    form.helper = FormHelper(form)
-    form.helper.form_tag = False
-    return form.helper
 
 
 def _count(label, message, *, minimum=0, maximum=52, help_text=""):
@@ -74,7 +67,7 @@ class ForumForm(forms.Form):
         )
         for name in ("management_chair", "staff_side_chair"):
             self.fields[name].error_messages["invalid_choice"] = "Select somebody from that side"
-        _helper(self)
+        without_form_tag(self)
 
 
 class MemberForm(forms.Form):
@@ -96,7 +89,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = organisation_people(organisation)
-        _helper(self)
+        without_form_tag(self)
 
 
 TIME_FORMATS = ("%H:%M", "%H.%M")
@@ -141,7 +134,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _helper(self)
+        without_form_tag(self)
 
     def starts_at(self):
         data = self.cleaned_data
@@ -177,7 +170,7 @@ class AgendaItemForm(forms.Form):
         self.organisation = organisation
         self.fields["link"].choices = [("", "Nothing"), *links.choices_for(organisation)]
         self.fields["link"].error_messages["invalid_choice"] = links.LINK_MESSAGE
-        _helper(self)
+        without_form_tag(self)
 
     def clean_paper(self):
         upload = self.cleaned_data.get("paper")
@@ -206,7 +199,7 @@ class AttendanceForm(forms.Form):
                 },
             )
             self.fields[f"member_{member.pk}"].widget.attrs["class"] = "nhsuk-radios--inline"
-        _helper(self)
+        without_form_tag(self)
 
     def statuses(self):
         return {str(m.pk): self.cleaned_data[f"member_{m.pk}"] for m in self.members}
@@ -233,7 +226,7 @@ class MinutesForm(forms.Form):
         self.fields["side"].choices = [(s, Side(s).label) for s in sides]
         if len(sides) == 1:
             self.fields["side"].initial = sides[0]
-        _helper(self)
+        without_form_tag(self)
 
 
 class SeenForm(forms.Form):
@@ -253,7 +246,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _helper(self)
+        without_form_tag(self)
 
 
 class ActionForm(forms.Form):
@@ -287,7 +280,7 @@ class ActionForm(forms.Form):
         self.fields["owner"].queryset = organisation_people(organisation)
         self.fields["link"].choices = [("", "Nothing"), *links.choices_for(organisation)]
         self.fields["link"].error_messages["invalid_choice"] = links.LINK_MESSAGE
-        _helper(self)
+        without_form_tag(self)
 
     def clean_link(self):
         return links.resolve(self.organisation, self.cleaned_data.get("link", ""))
@@ -306,4 +299,4 @@ class ActionStatusForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _helper(self)
+        without_form_tag(self)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from ..errors import Refused
 from ..models import Membership
 from ..signing import ledger
 from .models import (
@@ -32,10 +33,6 @@ Side = Membership.Side
 SIDE_NAMES = {Side.MANAGEMENT: "management", Side.STAFF_SIDE: "staff side"}
 HEALTH_WINDOW = timedelta(days=365)
 MINUTES_AGREED_WITHIN = timedelta(days=30)
-
-
-class Refused(Exception):
-    """A rule refused the change; the message says why. Nothing was changed."""
 
 
 def _member_on_side(organisation, user, side) -> bool:

@@ -17,13 +17,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import rules as access_rules
 from ..access import get_object_for, get_organisation_for
 from ..models import Organisation
 from ..pdf import render_template_pdf
-from ..refusals import refused
+from ..responses import attachment, form_page, refused
 from ..signing import ledger
 from . import ics, services
 from .forms import (
@@ -43,6 +44,10 @@ from .presenters import MeetingPresenter
 
 can_run = access_rules.can_run_forums
 FEED_WINDOW_DAYS = 365
+CONSTITUTION_INTRO = (
+    "The constitution sets how often the forum meets, how many members of each side make it "
+    "quorate, and the joint chairs, one from each side, who agree its minutes."
+)
 
 
 # --- Fetching through the organisation boundary -----------------------------------------------
@@ -52,13 +57,13 @@ def _forum(request, pk, *, write=False):
     return get_object_for(request, Forum.objects.all(), write=write, rule=can_run, pk=pk)
 
 
-def _meeting(request, pk, *, write=False, rule=can_run):
+def _meeting(request, pk, *, write=False):
     return get_object_for(
         request,
         Meeting.objects.select_related("forum"),
         organisation_path="forum__organisation",
         write=write,
-        rule=rule,
+        rule=can_run,
         pk=pk,
     )
 
@@ -76,8 +81,27 @@ def _crumbs(organisation, forum=None):
     return crumbs
 
 
-def _form_page(request, template, context, form):
-    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+def _page(forum, heading, submit, cancel_url, meeting=None, **extra):
+    """The context of a form page of this forum (``templates/partnership/form_page.html``)."""
+    caption = forum.name
+    if meeting is not None:
+        caption = f"{forum.name}, {date_format(timezone.localtime(meeting.starts_at), 'j F Y')}"
+    return {
+        "caption": caption,
+        "heading": heading,
+        "submit": submit,
+        "cancel_url": cancel_url,
+        "breadcrumbs": _crumbs(forum.organisation, forum),
+        **extra,
+    }
+
+
+def _meeting_url(meeting, anchor=""):
+    return reverse("forums:meeting", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _forum_url(forum, anchor=""):
+    return reverse("forums:forum", args=[forum.pk]) + (f"#{anchor}" if anchor else "")
 
 
 def _refuse(request, forum, message, *, heading, back_url):
@@ -92,11 +116,8 @@ def _refuse(request, forum, message, *, heading, back_url):
     )
 
 
-def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _first_error(form):
+    return next(iter(form.errors.values()))[0]
 
 
 # --- Forums -----------------------------------------------------------------------------------
@@ -105,24 +126,56 @@ def _download(content, content_type, filename):
 @require_GET
 def forum_list(request, organisation_pk):
     organisation = get_organisation_for(request, organisation_pk)
-    forums = list(organisation.forums.all())
     return render(
         request,
         "partnership/forums/forum_list.html",
         {
             "organisation": organisation,
-            "health": services.forum_health(forums),
+            "health": services.forum_health(organisation.forums.all()),
             "can_change": can_run(request.user, organisation),
             "breadcrumbs": _crumbs(organisation),
         },
     )
 
 
-def _forum_fields(data):
-    return {
-        name: data[name]
-        for name in ("name", "kind", "meetings_per_year", "management_quorum", "staff_side_quorum")
-    }
+CONSTITUTION_FIELDS = (
+    "name",
+    "kind",
+    "meetings_per_year",
+    "management_quorum",
+    "staff_side_quorum",
+    "management_chair",
+    "staff_side_chair",
+)
+
+
+def _constitution_page(request, organisation, *, forum=None):
+    initial = {}
+    if forum is not None:
+        initial = {name: getattr(forum, name) for name in CONSTITUTION_FIELDS}
+        initial.update(
+            management_chair=forum.management_chair_id, staff_side_chair=forum.staff_side_chair_id
+        )
+    form = ForumForm(request.POST or None, organisation=organisation, initial=initial)
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.save_forum(
+            organisation, forum=forum, **{name: data[name] for name in CONSTITUTION_FIELDS}
+        ),
+        success="Constitution saved" if forum else (lambda saved: f"{saved.name} added"),
+        next_url=lambda saved: _forum_url(saved),
+        context={
+            "caption": organisation.name,
+            "heading": "Change the constitution" if forum else "Add a forum",
+            "intro": CONSTITUTION_INTRO,
+            "submit": "Save the constitution",
+            "cancel_url": _forum_url(forum)
+            if forum
+            else reverse("forums:list", args=[organisation.pk]),
+            "breadcrumbs": _crumbs(organisation, forum),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,69 +188,13 @@ def add_forum(request, organisation_pk):
         rule=can_run,
         pk=organisation_pk,
     )
-    form = ForumForm(request.POST or None, organisation=organisation)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            forum = services.save_forum(
-                organisation,
-                management_chair=data["management_chair"],
-                staff_side_chair=data["staff_side_chair"],
-                **_forum_fields(data),
-            )
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"{forum.name} added")
-            return redirect("forums:forum", forum.pk)
-    return _form_page(
-        request,
-        "partnership/forums/forum_form.html",
-        {
-            "organisation": organisation,
-            "heading": "Add a forum",
-            "breadcrumbs": _crumbs(organisation),
-        },
-        form,
-    )
+    return _constitution_page(request, organisation)
 
 
 @require_http_methods(["GET", "POST"])
 def edit_forum(request, pk):
     forum = _forum(request, pk, write=True)
-    organisation = forum.organisation
-    initial = {
-        **{name: getattr(forum, name) for name in _forum_fields(forum.__dict__)},
-        "management_chair": forum.management_chair_id,
-        "staff_side_chair": forum.staff_side_chair_id,
-    }
-    form = ForumForm(request.POST or None, organisation=organisation, initial=initial)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_forum(
-                organisation,
-                forum=forum,
-                management_chair=data["management_chair"],
-                staff_side_chair=data["staff_side_chair"],
-                **_forum_fields(data),
-            )
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "Constitution saved")
-            return redirect("forums:forum", forum.pk)
-    return _form_page(
-        request,
-        "partnership/forums/forum_form.html",
-        {
-            "organisation": organisation,
-            "forum": forum,
-            "heading": "Change the constitution",
-            "breadcrumbs": _crumbs(organisation, forum),
-        },
-        form,
-    )
+    return _constitution_page(request, forum.organisation, forum=forum)
 
 
 @require_GET
@@ -238,16 +235,10 @@ def forum_detail(request, pk):
 def add_member(request, pk):
     forum = _forum(request, pk, write=True)
     form = MemberForm(request.POST, organisation=forum.organisation)
-    back = reverse("forums:forum", args=[forum.pk]) + "#members"
-    if not form.is_valid():
-        return _refuse(
-            request,
-            forum,
-            next(iter(form.errors.values()))[0],
-            heading="Add a member",
-            back_url=back,
-        )
+    back = _forum_url(forum, "members")
     try:
+        if not form.is_valid():
+            raise services.Refused(_first_error(form))
         services.add_member(forum, user=form.cleaned_data["user"], side=form.cleaned_data["side"])
     except services.Refused as refusal:
         return _refuse(request, forum, str(refusal), heading="Add a member", back_url=back)
@@ -260,7 +251,7 @@ def new_feed(request, pk):
     forum = _forum(request, pk, write=True)
     services.new_feed_token(forum)
     messages.success(request, "New calendar link made: any older link no longer works")
-    return redirect(reverse("forums:forum", args=[forum.pk]) + "#calendar")
+    return redirect(_forum_url(forum, "calendar"))
 
 
 @require_POST
@@ -268,7 +259,7 @@ def revoke_feed(request, pk):
     forum = _forum(request, pk, write=True)
     services.revoke_feed(forum)
     messages.success(request, "Calendar link turned off")
-    return redirect(reverse("forums:forum", args=[forum.pk]) + "#calendar")
+    return redirect(_forum_url(forum, "calendar"))
 
 
 @login_not_required
@@ -301,31 +292,19 @@ def feed(request, pk, token):
 def add_meeting(request, pk):
     forum = _forum(request, pk, write=True)
     form = MeetingForm(request.POST or None)
-    if form.is_bound and form.is_valid():
-        meeting = services.schedule_meeting(
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.schedule_meeting(
             forum,
             starts_at=form.starts_at(),
-            place=form.cleaned_data["place"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-        )
-        messages.success(request, "Meeting added")
-        return redirect("forums:meeting", meeting.pk)
-    return _form_page(
-        request,
-        "partnership/forums/simple_form.html",
-        {
-            "forum": forum,
-            "heading": "Add a meeting",
-            "submit": "Add the meeting",
-            "cancel_url": reverse("forums:forum", args=[forum.pk]),
-            "breadcrumbs": _crumbs(forum.organisation, forum),
-        },
-        form,
+            place=data["place"],
+            duration_minutes=data["duration_minutes"],
+        ),
+        success="Meeting added",
+        next_url=_meeting_url,
+        context=_page(forum, "Add a meeting", "Add the meeting", _forum_url(forum)),
     )
-
-
-def _minutes_sides(user, organisation):
-    return [s for s in Side.values if access_rules.can_sign_for[s](user, organisation)]
 
 
 @require_GET
@@ -335,14 +314,15 @@ def meeting_detail(request, pk):
     organisation = forum.organisation
     page = MeetingPresenter.build(meeting)
     chair_side = services.chair_side(request.user, forum)
+    can_change = can_run(request.user, organisation)
     context = page.context()
     context.update(
         {
-            "can_change": can_run(request.user, organisation),
+            "can_change": can_change,
             "chair_side": chair_side,
             "can_agree": bool(
                 chair_side
-                and can_run(request.user, organisation)
+                and can_change
                 and chair_side not in page.active_agreements
                 and meeting.minutes.strip()
             ),
@@ -361,10 +341,10 @@ def add_agenda_item(request, pk):
     form = AgendaItemForm(
         request.POST or None, request.FILES or None, organisation=forum.organisation
     )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         checked = getattr(form, "checked_paper", None)
-        services.add_agenda_item(
+        return services.add_agenda_item(
             meeting,
             title=data["title"],
             lead_side=data["lead_side"],
@@ -372,21 +352,21 @@ def add_agenda_item(request, pk):
             paper_name=checked.name if checked else "",
             link=data["link"],
         )
-        messages.success(request, "Agenda item added")
-        return redirect(reverse("forums:meeting", args=[meeting.pk]) + "#agenda")
-    return _form_page(
+
+    return form_page(
         request,
-        "partnership/forums/simple_form.html",
-        {
-            "forum": forum,
-            "meeting": meeting,
-            "heading": "Add an agenda item",
-            "submit": "Add the item",
-            "multipart": True,
-            "cancel_url": reverse("forums:meeting", args=[meeting.pk]),
-            "breadcrumbs": _crumbs(forum.organisation, forum),
-        },
         form,
+        save=save,
+        success="Agenda item added",
+        next_url=_meeting_url(meeting, "agenda"),
+        context=_page(
+            forum,
+            "Add an agenda item",
+            "Add the item",
+            _meeting_url(meeting),
+            meeting,
+            multipart=True,
+        ),
     )
 
 
@@ -402,142 +382,114 @@ def paper(request, pk):
         raise Http404("Not found")
     try:
         handle = item.paper.open("rb")
-    except (FileNotFoundError, OSError) as error:
+    except OSError as error:
         raise Http404("Not found") from error
     response = FileResponse(handle, as_attachment=True, filename=item.paper_name or "paper")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@require_http_methods(["GET", "POST"])
-def attendance(request, pk):
-    meeting = _meeting(request, pk, write=True)
-    forum = meeting.forum
-    members = forum.members.select_related("user")
-    current = dict(meeting.attendance.values_list("member_id", "status"))
-    form = AttendanceForm(request.POST or None, members=members, current=current)
-    if form.is_bound and form.is_valid():
-        try:
-            meeting = services.record_attendance(meeting, form.statuses())
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _quorum_message(meeting))
-            return redirect(reverse("forums:meeting", args=[meeting.pk]) + "#attendance")
-    return _form_page(
-        request,
-        "partnership/forums/simple_form.html",
-        {
-            "forum": forum,
-            "meeting": meeting,
-            "heading": "Record attendance",
-            "submit": "Save attendance",
-            "cancel_url": reverse("forums:meeting", args=[meeting.pk]),
-            "breadcrumbs": _crumbs(forum.organisation, forum),
-        },
-        form,
-    )
-
-
 def _quorum_message(meeting):
     if meeting.quorate:
         return "Attendance saved: the meeting was quorate on both sides"
     short = [
-        label
-        for side, label in ((True, "management"), (False, "staff side"))
-        if not (meeting.quorate_management if side else meeting.quorate_staff_side)
+        name
+        for name, quorate in (
+            ("management", meeting.quorate_management),
+            ("staff side", meeting.quorate_staff_side),
+        )
+        if not quorate
     ]
     return f"Attendance saved: the meeting was not quorate for the {' and '.join(short)}"
+
+
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk):
+    meeting = _meeting(request, pk, write=True)
+    forum = meeting.forum
+    current = dict(meeting.attendance.values_list("member_id", "status"))
+    form = AttendanceForm(
+        request.POST or None, members=forum.members.select_related("user"), current=current
+    )
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.record_attendance(meeting, form.statuses()),
+        success=_quorum_message,
+        next_url=_meeting_url(meeting, "attendance"),
+        context=_page(
+            forum, "Record attendance", "Save attendance", _meeting_url(meeting), meeting
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def minutes(request, pk):
     meeting = _meeting(request, pk, write=True)
     forum = meeting.forum
-    sides = _minutes_sides(request.user, forum.organisation)
+    sides = [
+        s for s in Side.values if access_rules.can_sign_for[s](request.user, forum.organisation)
+    ]
     form = MinutesForm(
         request.POST or None,
         sides=sides,
         initial={"minutes": meeting.minutes, "version": meeting.minutes_version},
     )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_minutes(
-                meeting,
-                text=data["minutes"],
-                user=request.user,
-                side=data["side"],
-                version=data["version"],
-            )
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "Minutes saved")
-            return redirect(reverse("forums:meeting", args=[meeting.pk]) + "#minutes")
-    return _form_page(
+    agreed = meeting.agreements.filter(voided_at__isnull=True).exists()
+    return form_page(
         request,
-        "partnership/forums/simple_form.html",
-        {
-            "forum": forum,
-            "meeting": meeting,
-            "heading": "Draft the minutes",
-            "submit": "Save the minutes",
-            "warning": (
+        form,
+        save=lambda data: services.save_minutes(
+            meeting,
+            text=data["minutes"],
+            user=request.user,
+            side=data["side"],
+            version=data["version"],
+        ),
+        success="Minutes saved",
+        next_url=_meeting_url(meeting, "minutes"),
+        context=_page(
+            forum,
+            "Draft the minutes",
+            "Save the minutes",
+            _meeting_url(meeting),
+            meeting,
+            warning=(
                 "Saving a change voids the joint chairs' agreement: they agree the minutes again."
-                if meeting.agreements.filter(voided_at__isnull=True).exists()
+                if agreed
                 else ""
             ),
-            "cancel_url": reverse("forums:meeting", args=[meeting.pk]),
-            "breadcrumbs": _crumbs(forum.organisation, forum),
-        },
-        form,
+        ),
     )
 
 
 @require_POST
 def agree_minutes(request, pk):
     meeting = _meeting(request, pk, write=True)
-    back = reverse("forums:meeting", args=[meeting.pk]) + "#agreement"
+    back = _meeting_url(meeting, "agreement")
     form = SeenForm(request.POST)
-    if not form.is_valid():
-        return _refuse(
-            request,
-            meeting.forum,
-            "Reload the meeting page and agree the minutes from there",
-            heading="Agree the minutes",
-            back_url=back,
-        )
     try:
+        if not form.is_valid():
+            raise services.Refused("Reload the meeting page and agree the minutes from there")
         services.agree_minutes(meeting, user=request.user, seen=form.cleaned_data["seen"])
     except services.Refused as refusal:
-        return _refuse(
-            request, meeting.forum, str(refusal), heading="Agree the minutes", back_url=back
-        )
+        message = str(refusal)
     except ledger.ContentChanged:
-        return _refuse(
-            request,
-            meeting.forum,
-            "The minutes changed since you opened them: read them again before agreeing",
-            heading="Agree the minutes",
-            back_url=back,
-        )
-    messages.success(request, "You agreed the minutes")
-    return redirect(back)
+        message = "The minutes changed since you opened them: read them again before agreeing"
+    else:
+        messages.success(request, "You agreed the minutes")
+        return redirect(back)
+    return _refuse(request, meeting.forum, message, heading="Agree the minutes", back_url=back)
 
 
 @require_POST
 def add_decision(request, pk):
     meeting = _meeting(request, pk, write=True)
-    back = reverse("forums:meeting", args=[meeting.pk]) + "#decisions"
+    back = _meeting_url(meeting, "decisions")
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refuse(
-            request,
-            meeting.forum,
-            next(iter(form.errors.values()))[0],
-            heading="Record a decision",
-            back_url=back,
+            request, meeting.forum, _first_error(form), heading="Record a decision", back_url=back
         )
     services.add_decision(meeting, text=form.cleaned_data["text"], user=request.user)
     messages.success(request, "Decision recorded")
@@ -548,7 +500,7 @@ def add_decision(request, pk):
 def meeting_ics(request, pk):
     meeting = _meeting(request, pk)
     titles = list(meeting.agenda_items.values_list("title", flat=True))
-    return _download(
+    return attachment(
         ics.calendar([meeting], name=meeting.forum.name, agendas={meeting.pk: titles}),
         "text/calendar; charset=utf-8",
         f"{meeting.forum.organisation.ods_code}-meeting-{meeting.starts_at:%Y-%m-%d}.ics",
@@ -558,7 +510,7 @@ def meeting_ics(request, pk):
 def _meeting_pdf(request, pk, template, kind):
     meeting = _meeting(request, pk)
     page = MeetingPresenter.build(meeting)
-    return _download(
+    return attachment(
         render_template_pdf(template, page.context(for_pdf=True)),
         "application/pdf",
         f"{meeting.forum.organisation.ods_code}-{kind}-{meeting.starts_at:%Y-%m-%d}.pdf",
@@ -578,6 +530,14 @@ def minutes_pdf(request, pk):
 # --- Actions ----------------------------------------------------------------------------------
 
 
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def add_action(request, pk):
     forum = _forum(request, pk, write=True)
@@ -588,71 +548,53 @@ def add_action(request, pk):
         if raised_at is None:
             raise Http404("Not found")
     form = ActionForm(request.POST or None, organisation=forum.organisation)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_action(
-                forum,
-                description=data["description"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-                raised_at=raised_at,
-                link=data["link"],
-            )
-        except services.Refused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, "Action added to the log")
-            return redirect(reverse("forums:forum", args=[forum.pk]) + "#actions")
-    return _form_page(
+    return form_page(
         request,
-        "partnership/forums/simple_form.html",
-        {
-            "forum": forum,
-            "meeting": raised_at,
-            "heading": "Add an action",
-            "submit": "Add the action",
-            "hidden": {"meeting": raised_at.pk} if raised_at else {},
-            "cancel_url": reverse("forums:forum", args=[forum.pk]),
-            "breadcrumbs": _crumbs(forum.organisation, forum),
-        },
         form,
+        save=lambda data: services.save_action(
+            forum,
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            raised_at=raised_at,
+            link=data["link"],
+        ),
+        success="Action added to the log",
+        next_url=_forum_url(forum, "actions"),
+        context=_page(
+            forum,
+            "Add an action",
+            "Add the action",
+            _forum_url(forum),
+            raised_at,
+            hidden={"meeting": raised_at.pk} if raised_at else {},
+        ),
     )
-
-
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk):
-    write = request.method == "POST"
     action = get_object_for(
         request,
         ForumAction.objects.select_related("forum", "owner", "raised_at"),
         organisation_path="forum__organisation",
-        write=write,
+        write=request.method == "POST",
         rule=can_run,
         pk=pk,
     )
     forum = action.forum
     form = ActionStatusForm(request.POST or None, initial={"status": action.status})
-    if form.is_bound and form.is_valid():
-        services.set_action_status(action, form.cleaned_data["status"])
-        messages.success(request, "Action status saved")
-        return redirect(reverse("forums:forum", args=[forum.pk]) + "#actions")
-    return _form_page(
+    return form_page(
         request,
-        "partnership/forums/action.html",
-        {
+        form,
+        save=lambda data: services.set_action_status(action, data["status"]),
+        success="Action status saved",
+        next_url=_forum_url(forum, "actions"),
+        template="partnership/forums/action.html",
+        context={
             "forum": forum,
             "action": action,
             "can_change": can_run(request.user, forum.organisation),
             "breadcrumbs": _crumbs(forum.organisation, forum),
         },
-        form,
     )
