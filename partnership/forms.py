@@ -81,6 +81,32 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()} ({obj.email})"
 
 
+def text_field(label, limit, *, required_message, rows=None, help_text=""):
+    """A required text box (or area, with ``rows``) whose messages name the field."""
+    return forms.CharField(
+        label=label,
+        max_length=limit,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
+        error_messages={
+            "required": required_message,
+            "max_length": f"{label} must be {limit:,} characters or fewer",
+        },
+    )
+
+
+def radio_field(label, choices, *, required_message):
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": required_message,
+            "invalid_choice": "Select one of the options listed",
+        },
+    )
+
+
 def without_form_tag(form):
     """Give ``form`` a crispy helper for a page that writes its own ``<form>`` and button."""
     form.helper = FormHelper(form)

@@ -2,7 +2,13 @@ from decimal import Decimal
 
 from django import forms
 
-from ..forms import PersonChoiceField, organisation_people, without_form_tag
+from ..forms import (
+    PersonChoiceField,
+    organisation_people,
+    radio_field,
+    text_field,
+    without_form_tag,
+)
 from ..models import Membership
 from .models import Representative, TimeRecord
 
@@ -28,28 +34,11 @@ def _decimal(label, *, places=2, maximum=Decimal(10**7), required=True, help_tex
 
 
 class RepresentativeForm(forms.Form):
-    name = forms.CharField(
-        label="Name",
-        max_length=150,
-        error_messages={
-            "required": "Enter the representative's name",
-            "max_length": "Name must be 150 characters or fewer",
-        },
+    name = text_field("Name", 150, required_message="Enter the representative's name")
+    rep_type = radio_field(
+        "Type", Representative.Type.choices, required_message="Select the type of representative"
     )
-    rep_type = forms.ChoiceField(
-        label="Type",
-        choices=Representative.Type.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of representative"},
-    )
-    union = forms.CharField(
-        label="Union",
-        max_length=100,
-        error_messages={
-            "required": "Enter the union",
-            "max_length": "Union must be 100 characters or fewer",
-        },
-    )
+    union = text_field("Union", 100, required_message="Enter the union")
     user = PersonChoiceField(
         label="Their account (optional)",
         queryset=None,

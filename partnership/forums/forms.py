@@ -5,7 +5,14 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from ..forms import DateInputField, PersonChoiceField, organisation_people, without_form_tag
+from ..forms import (
+    DateInputField,
+    PersonChoiceField,
+    organisation_people,
+    radio_field,
+    text_field,
+    without_form_tag,
+)
 from . import links, papers
 from .models import Attendance, Forum, ForumAction, Side
 
@@ -28,19 +35,9 @@ def _count(label, message, *, minimum=0, maximum=52, help_text=""):
 
 
 class ForumForm(forms.Form):
-    name = forms.CharField(
-        label="Name",
-        max_length=200,
-        error_messages={
-            "required": "Enter the forum's name",
-            "max_length": "Name must be 200 characters or fewer",
-        },
-    )
-    kind = forms.ChoiceField(
-        label="Kind of forum",
-        choices=Forum.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of forum"},
+    name = text_field("Name", 200, required_message="Enter the forum's name")
+    kind = radio_field(
+        "Kind of forum", Forum.Kind.choices, required_message="Select the kind of forum"
     )
     meetings_per_year = _count(
         "Meetings a year",
@@ -79,12 +76,7 @@ class MemberForm(forms.Form):
             "invalid_choice": "Select somebody of this organisation",
         },
     )
-    side = forms.ChoiceField(
-        label="Side",
-        choices=Side.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the side they sit on"},
-    )
+    side = radio_field("Side", Side.choices, required_message="Select the side they sit on")
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,14 +114,11 @@ class MeetingForm(forms.Form):
             "max_value": "Length must be 720 minutes or fewer",
         },
     )
-    place = forms.CharField(
-        label="Place",
-        max_length=200,
+    place = text_field(
+        "Place",
+        200,
+        required_message="Enter where the meeting is",
         help_text="A room, or how to join online.",
-        error_messages={
-            "required": "Enter where the meeting is",
-            "max_length": "Place must be 200 characters or fewer",
-        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -143,19 +132,9 @@ class MeetingForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(
-        label="Title",
-        max_length=200,
-        error_messages={
-            "required": "Enter the item's title",
-            "max_length": "Title must be 200 characters or fewer",
-        },
-    )
-    lead_side = forms.ChoiceField(
-        label="Side leading the item",
-        choices=Side.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the side leading the item"},
+    title = text_field("Title", 200, required_message="Enter the item's title")
+    lead_side = radio_field(
+        "Side leading the item", Side.choices, required_message="Select the side leading the item"
     )
     paper = forms.FileField(
         label="Paper (optional)",
@@ -214,11 +193,8 @@ class MinutesForm(forms.Form):
         error_messages={"max_length": f"Minutes must be {TEXT_LIMIT:,} characters or fewer"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
-    side = forms.ChoiceField(
-        label="Drafted for",
-        choices=Side.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the side drafting the minutes"},
+    side = radio_field(
+        "Drafted for", Side.choices, required_message="Select the side drafting the minutes"
     )
 
     def __init__(self, *args, sides, **kwargs):
@@ -234,15 +210,7 @@ class SeenForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(
-        label="Decision",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Enter the decision",
-            "max_length": "Decision must be 5,000 characters or fewer",
-        },
-    )
+    text = text_field("Decision", 5000, required_message="Enter the decision", rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,15 +218,7 @@ class DecisionForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    description = forms.CharField(
-        label="Action",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Enter the action",
-            "max_length": "Action must be 5,000 characters or fewer",
-        },
-    )
+    description = text_field("Action", 5000, required_message="Enter the action", rows=3)
     owner = PersonChoiceField(
         label="Owner",
         queryset=None,
