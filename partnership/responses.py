@@ -35,6 +35,14 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
+def posted(request, *, files=False):
+    """What was posted (even if empty), or ``None`` on GET, so an empty POST is validated and
+    answered with errors, never shown as a fresh form. ``files=True``: the uploads instead."""
+    if request.method != "POST":
+        return None
+    return request.FILES if files else request.POST
+
+
 def form_page(request, form, *, save, success, next_url, context, template=None):
     """A form page: on a valid POST, ``save(cleaned_data)``; a ``Refused`` becomes the form's
     error (400, nothing changed), anything else a success message and a redirect to

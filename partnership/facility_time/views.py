@@ -17,7 +17,7 @@ from .. import rules as access_rules
 from ..access import get_object_for
 from ..models import Organisation
 from ..pdf import render_template_pdf
-from ..responses import attachment, form_page, refused
+from ..responses import attachment, form_page, posted, refused
 from ..signing import ledger
 from . import services
 from .forms import CostForm, EmployerInputsForm, RepresentativeForm, SignReturnForm, TimeRecordForm
@@ -145,7 +145,7 @@ def add_representative(request, organisation_pk, period):
         request, organisation_pk, write=True, rule=access_rules.can_enter_time_records
     )
     period = _period(period)
-    form = RepresentativeForm(request.POST or None, organisation=organisation)
+    form = RepresentativeForm(posted(request), organisation=organisation)
     return form_page(
         request,
         form,
@@ -170,7 +170,7 @@ def time_record(request, pk, period):
             name: getattr(existing, name)
             for name in ("quarter", "fte", "working_hours", *services.HOUR_FIELDS)
         }
-    form = TimeRecordForm(request.POST or None, initial=initial)
+    form = TimeRecordForm(posted(request), initial=initial)
 
     def save(data):
         data = dict(data)
@@ -195,7 +195,7 @@ def hourly_cost(request, pk, period):
     period = _period(period)
     current = RepresentativeCost.objects.filter(representative=rep, period=period).first()
     form = CostForm(
-        request.POST or None, initial={"hourly_cost": current.hourly_cost if current else None}
+        posted(request), initial={"hourly_cost": current.hourly_cost if current else None}
     )
 
     def save(data):
@@ -228,7 +228,7 @@ def employer_inputs(request, organisation_pk, period):
     initial = (
         {"pay_bill": current.pay_bill, "fte_employees": current.fte_employees} if current else {}
     )
-    form = EmployerInputsForm(request.POST or None, initial=initial)
+    form = EmployerInputsForm(posted(request), initial=initial)
     return form_page(
         request,
         form,

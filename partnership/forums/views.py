@@ -24,7 +24,7 @@ from .. import rules as access_rules
 from ..access import get_object_for, get_organisation_for
 from ..models import Organisation
 from ..pdf import render_template_pdf
-from ..responses import attachment, form_page, refused
+from ..responses import attachment, form_page, posted, refused
 from ..signing import ledger
 from . import ics, services
 from .forms import (
@@ -156,7 +156,7 @@ def _constitution_page(request, organisation, *, forum=None):
         initial.update(
             management_chair=forum.management_chair_id, staff_side_chair=forum.staff_side_chair_id
         )
-    form = ForumForm(request.POST or None, organisation=organisation, initial=initial)
+    form = ForumForm(posted(request), organisation=organisation, initial=initial)
     return form_page(
         request,
         form,
@@ -291,7 +291,7 @@ def feed(request, pk, token):
 @require_http_methods(["GET", "POST"])
 def add_meeting(request, pk):
     forum = _forum(request, pk, write=True)
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(posted(request))
     return form_page(
         request,
         form,
@@ -339,7 +339,7 @@ def add_agenda_item(request, pk):
     meeting = _meeting(request, pk, write=True)
     forum = meeting.forum
     form = AgendaItemForm(
-        request.POST or None, request.FILES or None, organisation=forum.organisation
+        posted(request), posted(request, files=True), organisation=forum.organisation
     )
 
     def save(data):
@@ -409,7 +409,7 @@ def attendance(request, pk):
     forum = meeting.forum
     current = dict(meeting.attendance.values_list("member_id", "status"))
     form = AttendanceForm(
-        request.POST or None, members=forum.members.select_related("user"), current=current
+        posted(request), members=forum.members.select_related("user"), current=current
     )
     return form_page(
         request,
@@ -431,7 +431,7 @@ def minutes(request, pk):
         s for s in Side.values if access_rules.can_sign_for[s](request.user, forum.organisation)
     ]
     form = MinutesForm(
-        request.POST or None,
+        posted(request),
         sides=sides,
         initial={"minutes": meeting.minutes, "version": meeting.minutes_version},
     )
@@ -547,7 +547,7 @@ def add_action(request, pk):
         raised_at = forum.meetings.filter(pk=meeting_id).first() if _is_uuid(meeting_id) else None
         if raised_at is None:
             raise Http404("Not found")
-    form = ActionForm(request.POST or None, organisation=forum.organisation)
+    form = ActionForm(posted(request), organisation=forum.organisation)
     return form_page(
         request,
         form,
@@ -583,7 +583,7 @@ def action_detail(request, pk):
         pk=pk,
     )
     forum = action.forum
-    form = ActionStatusForm(request.POST or None, initial={"status": action.status})
+    form = ActionStatusForm(posted(request), initial={"status": action.status})
     return form_page(
         request,
         form,

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -429,3 +429,51 @@ def test_any_file_gives_rows_or_reasons(rows):
             assert 0 < row["fte"] <= 1
             assert row["working_hours"] > 0
             assert sum(row[c] for c in services.HOUR_FIELDS) <= row["working_hours"]
+
+
+def test_year_and_quarters_are_not_mixed(organisation):
+    rep = Representative.objects.create(
+        organisation=organisation, name="Pat", rep_type="tu_rep", union="GMB"
+    )
+    hours = {
+        "fte": Decimal(1),
+        "working_hours": Decimal(375),
+        "duties_hours": Decimal(10),
+        "paid_activities_hours": Decimal(0),
+        "unpaid_activities_hours": Decimal(0),
+        "partnership_hours": Decimal(0),
+    }
+    services.save_time_record(rep, period=PERIOD, quarter=1, user=None, **hours)
+    with pytest.raises(services.Refused, match="Pat already has time by quarter for 2025/26"):
+        services.save_time_record(rep, period=PERIOD, quarter=0, user=None, **hours)
+    services.save_time_record(rep, period=PERIOD, quarter=2, user=None, **hours)
+    assert build_return(organisation, PERIOD).officials[0].working_hours == 750
+    other = Representative.objects.create(
+        organisation=organisation, name="Quin", rep_type="tu_rep", union="GMB"
+    )
+    services.save_time_record(other, period=PERIOD, quarter=0, user=None, **hours)
+    with pytest.raises(services.Refused, match="Quin already has time for the whole of 2025/26"):
+        services.save_time_record(other, period=PERIOD, quarter=3, user=None, **hours)
+
+
+def test_hourly_cost_from_employment_costs():
+    assert services.hourly_cost_from(Decimal("45000"), Decimal("1950")) == Decimal("23.0769")
+    with pytest.raises(services.Refused, match="Working hours must be more than 0"):
+        services.hourly_cost_from(Decimal("45000"), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["facility_time", "--organisation", "NOPE", "--period", PERIOD],
+        ["import_facility_time", "--organisation", "Z9A", "--period", PERIOD, "/nonexistent.csv"],
+    ],
+)
+def test_commands_exit_non_zero_with_a_message_and_no_traceback(argv, organisation, capsys):
+    # As from the shell: manage.py's entry point, which turns a CommandError into a message.
+    with pytest.raises(SystemExit) as exit_info:
+        execute_from_command_line(["manage.py", *argv])
+    assert exit_info.value.code != 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("CommandError: ")

@@ -520,3 +520,48 @@ def test_return_page_queries_stay_flat(
         response = viewer_client.get(url)
     assert response.content.decode().count("Change time") == 0  # a viewer changes nothing
     assert "Rep 3" in response.content.decode()
+
+
+def test_return_pdf_has_the_four_tables_and_is_draft_until_signed(
+    world, organisation, viewer_client
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    response = viewer_client.get(reverse("facility_time:pdf", args=[organisation.pk, SLUG]))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(BytesIO(response.content)).pages
+    )
+    for title in (
+        "Table 1: Relevant union officials",
+        "Table 2: Percentage of time spent on facility time",
+        "Table 3: Percentage of pay bill spent on facility time",
+        "Table 4: Paid trade union activities",
+    ):
+        assert title in text
+    assert "£3,000.00" in text and "£10,000,000.00" in text and "0.0300%" in text
+    assert "DRAFT" in text
+
+
+def test_hourly_cost_from_the_years_employment_costs(world, organisation, hr_lead_client):
+    rep = world["rep"]
+    response = hr_lead_client.post(
+        reverse("facility_time:cost", args=[rep.pk, SLUG]), {"employment_costs": "45000"}
+    )
+    assert response.status_code == 302
+    assert rep.costs.get(period="2025/26").hourly_cost == Decimal("30.0000")  # 45,000 / 1,500
+    response = hr_lead_client.post(reverse("facility_time:cost", args=[rep.pk, SLUG]), {})
+    assert response.status_code == 400
+    assert "Enter the hourly cost, or the employment costs" in response.content.decode()
+
+
+def test_a_representative_without_an_account(world, organisation, staff_rep_client):
+    url = reverse("facility_time:add_representative", args=[organisation.pk, SLUG])
+    response = staff_rep_client.post(url, {"name": "Jo Bell", "rep_type": "ulr", "union": "UNISON"})
+    rep = organisation.representatives.get(name="Jo Bell")
+    assert response.status_code == 302 and rep.user is None
+    response = staff_rep_client.post(url, {"name": "Jo Bell", "rep_type": "ulr", "union": "RCN"})
+    assert response.status_code == 400
+    assert "There is already a representative called Jo Bell" in response.content.decode()
