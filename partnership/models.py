@@ -174,23 +174,8 @@ class Membership(TimeStampedModel):
 
 # Models of the partnership machinery live in their own packages; importing them here registers
 # them with the app.
-from .facility_time.models import (  # noqa: E402
-    EmployerInputs,
-    Representative,
-    RepresentativeCost,
-    ReturnSignature,
-    TimeRecord,
-)
-from .forums.models import (  # noqa: E402
-    AgendaItem,
-    Attendance,
-    Decision,
-    Forum,
-    ForumAction,
-    ForumMember,
-    Meeting,
-    MinutesAgreement,
-)
+from .facility_time import models as facility_time_models  # noqa: E402, F401
+from .forums import models as forums_models  # noqa: E402, F401
 from .networks.models import (  # noqa: E402
     Network,
     NetworkConsent,
@@ -200,19 +185,6 @@ from .networks.models import (  # noqa: E402
 from .signing.models import LedgerEntry, SignedRecord  # noqa: E402
 
 __all__ = [
-    "AgendaItem",
-    "Attendance",
-    "Decision",
-    "EmployerInputs",
-    "Forum",
-    "ForumAction",
-    "ForumMember",
-    "Meeting",
-    "MinutesAgreement",
-    "Representative",
-    "RepresentativeCost",
-    "ReturnSignature",
-    "TimeRecord",
     "LedgerEntry",
     "Membership",
     "Network",

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from ..forms import (
+from ..form_fields import (
     PersonChoiceField,
     organisation_people,
     radio_field,

@@ -5,14 +5,14 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from ..forms import (
-    DateInputField,
+from ..form_fields import (
     PersonChoiceField,
     organisation_people,
     radio_field,
     text_field,
     without_form_tag,
 )
+from ..forms import DateInputField
 from . import links, papers
 from .models import Attendance, Forum, ForumAction, Side
 
