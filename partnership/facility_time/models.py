@@ -72,6 +72,17 @@ class Representative(TimeStampedModel):
 HOURS = {"max_digits": 9, "decimal_places": 2}
 
 
+def facility_hours_of(time):
+    """Facility time hours: trade union duties, paid and unpaid trade union activities, and
+    partnership working (Scottish boards)."""
+    return (
+        time.duties_hours
+        + time.paid_activities_hours
+        + time.unpaid_activities_hours
+        + time.partnership_hours
+    )
+
+
 class TimeRecord(TimeStampedModel):
     """One representative's time in one period: the year as a whole, or one quarter."""
 
@@ -120,12 +131,7 @@ class TimeRecord(TimeStampedModel):
 
     @property
     def facility_hours(self):
-        return (
-            self.duties_hours
-            + self.paid_activities_hours
-            + self.unpaid_activities_hours
-            + self.partnership_hours
-        )
+        return facility_hours_of(self)
 
 
 class RepresentativeCost(TimeStampedModel):

@@ -20,7 +20,13 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from .models import EmployerInputs, Representative, RepresentativeCost, TimeRecord
+from .models import (
+    EmployerInputs,
+    Representative,
+    RepresentativeCost,
+    TimeRecord,
+    facility_hours_of,
+)
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -75,12 +81,7 @@ class Official:
 
     @property
     def facility_hours(self):
-        return (
-            self.duties_hours
-            + self.paid_activities_hours
-            + self.unpaid_activities_hours
-            + self.partnership_hours
-        )
+        return facility_hours_of(self)
 
     @property
     def paid_facility_hours(self):
