@@ -206,6 +206,16 @@ def test_unknown_ids_are_404(hr_lead_client, world, name):
     assert hr_lead_client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["facility_time:return", "facility_time:csv", "facility_time:pdf"])
+def test_unknown_organisation_is_404(hr_lead_client, world, name):
+    assert hr_lead_client.get(reverse(name, args=[uuid.uuid4(), SLUG])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["facility_time:time", "facility_time:cost"])
+def test_unknown_representative_is_404(staff_rep_client, world, name):
+    assert staff_rep_client.get(reverse(name, args=[uuid.uuid4(), SLUG])).status_code == 404
+
+
 def test_unknown_period_is_404(hr_lead_client, organisation):
     url = reverse("facility_time:return", args=[organisation.pk, "2025-27"])
     assert hr_lead_client.get(url).status_code == 404
