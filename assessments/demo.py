@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from partnership.forums.demo import seed_machinery
 from partnership.models import Membership, Organisation, User
 
 from .crosswalks.loader import load_crosswalk_files
@@ -196,6 +197,7 @@ def seed_demo() -> list[SignIn]:
     if seeded:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+    seed_machinery(northshire, people.hr_lead, people.staff_rep)
     return sign_ins
 
 

@@ -7,6 +7,8 @@ admin.site.site_title = "IWL admin"
 urlpatterns = [
     path("accounts/", include("partnership.auth_urls")),
     path("organisations/", include("partnership.urls")),
+    path("forums/", include("partnership.forums.urls")),
+    path("facility-time/", include("partnership.facility_time.urls")),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
 ]

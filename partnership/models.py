@@ -200,6 +200,8 @@ class ThrottleEntry(models.Model):
 
 # Models of the partnership machinery live in their own packages; importing them here registers
 # them with the app.
+from .facility_time import models as facility_time_models  # noqa: E402, F401
+from .forums import models as forums_models  # noqa: E402, F401
 from .networks.models import (  # noqa: E402
     Network,
     NetworkConsent,

@@ -102,3 +102,19 @@ can_sign_off_for = {
 }
 is_editor_on_either_side = is_management_editor | is_staff_side_editor
 is_lead_on_either_side = is_management_lead | is_staff_side_lead
+
+
+# --- Partnership machinery: forums and facility time ------------------------------------------
+# Reading is for every member (viewers included); these say who may change what.
+can_run_forums = is_editor_on_either_side  # constitution, meetings, attendance, minutes, actions
+can_enter_time_records = is_staff_side_editor  # representatives and their hours
+can_enter_pay_figures = is_management_editor  # pay bill, hourly costs, FTE employee number
+can_sign_return = is_lead_on_either_side  # each lead for their own side
+
+
+def is_joint_chair(user, forum) -> bool:
+    """Whether ``user`` chairs ``forum`` for one of the sides (they agree its minutes)."""
+    return user.is_authenticated and user.pk in (
+        forum.management_chair_id,
+        forum.staff_side_chair_id,
+    )

@@ -5,6 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .access import get_organisation_for
+from .forums.services import forum_health
 from .middleware import SESSION_KEY
 from .models import Membership
 
@@ -26,6 +27,7 @@ def organisation_detail(request, pk):
         {
             "organisation": organisation,
             "sides": sides,
+            "forum_health": forum_health(organisation.forums.all()),
             "breadcrumbs": [{"text": "Home", "href": reverse("assessments:home")}],
         },
     )

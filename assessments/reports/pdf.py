@@ -1,114 +1,33 @@
 """PDFs through WeasyPrint: one rendering function per report, the same template as the page.
 
 The template is rendered with ``for_pdf=True``, which swaps only the page chrome (no header,
-navigation or scripts). The page's stylesheets (app.css, then print.css with the reports' own
-and paper rules) are read from the filesystem, never over HTTP, and parsed once per process:
-parsing NHS.UK's stylesheet is most of WeasyPrint's work for a short report, and the files only
-change on deployment (a changed file is parsed again). The fetcher refuses anything but our
-static files, so nothing in a report can make the server fetch a URL.
+navigation or scripts). The stylesheets, their cache and the fetcher that refuses anything but
+our static files are the lower layer's (``partnership.pdf``), shared with the forums' and
+facility time documents.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from functools import cache
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
+
+from partnership.pdf import (  # noqa: F401 (re-exported for reports, tests and bench)
+    PDF_OPTIONS,
+    STYLESHEETS,
+    StaticFilesOnly,
+    _parsed,
+    base_url,
+    stylesheet_paths,
+    stylesheets,
+    write_pdf,
+)
 
 from . import action_plan
 from .presenters import BoardReport, Report, ScoredReport
-
-STYLESHEETS = ("app.css", "print.css")
-# Tagged PDF (a structure tree for screen readers), which WeasyPrint 70 supports. The pdf/ua-1
-# variant would add PDF/UA metadata on top, but claims a conformance the NHS.UK CSS's
-# decorative images and our layout tables have not been checked for.
-PDF_OPTIONS = {"pdf_tags": True}
-
-logger = logging.getLogger(__name__)
-
-
-def _stylesheet_path(name: str) -> Path:
-    found = finders.find(name)
-    if found is None and settings.STATIC_ROOT:
-        candidate = Path(settings.STATIC_ROOT) / name
-        found = str(candidate) if candidate.exists() else None
-    if found is None:
-        raise ImproperlyConfigured(f"Static file {name} not found: run `make assets`")
-    return Path(found).resolve()
-
-
-@cache
-def stylesheet_paths() -> tuple[Path, ...]:
-    return tuple(_stylesheet_path(name) for name in STYLESHEETS)
-
-
-def base_url() -> str:
-    """Relative URLs in a report resolve against the folder of our stylesheets."""
-    return stylesheet_paths()[0].parent.as_uri() + "/"
-
-
-def _folders() -> tuple[Path, ...]:
-    return tuple(dict.fromkeys(path.parent for path in stylesheet_paths()))
-
-
-class StaticFilesOnly(URLFetcher):
-    """Fetches our own static files and data: URLs; refuses everything else."""
-
-    def __init__(self, folders=None, **kwargs):
-        super().__init__(allowed_protocols=("file", "data"), **kwargs)
-        self.folders = tuple(folders) if folders is not None else _folders()
-
-    def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(folder) for folder in self.folders):
-                raise ValueError(f"Refusing to read {url}: not a static file")
-        return super().fetch(url, headers)
-
-
-_parsed: dict[Path, tuple[int, CSS]] = {}
-_parsing = threading.Lock()
-
-
-def stylesheets() -> list[CSS]:
-    """The parsed stylesheets, parsed again only when a file has changed."""
-    result = []
-    with _parsing:
-        for path in stylesheet_paths():
-            modified = path.stat().st_mtime_ns
-            cached = _parsed.get(path)
-            if cached is None or cached[0] != modified:
-                # NHS.UK's CSS has rules for browsers that WeasyPrint ignores, each with a
-                # warning; they say nothing about our reports.
-                weasyprint_logger = logging.getLogger("weasyprint")
-                level = weasyprint_logger.level
-                weasyprint_logger.setLevel(logging.ERROR)
-                try:
-                    css = CSS(filename=str(path), url_fetcher=StaticFilesOnly())
-                finally:
-                    weasyprint_logger.setLevel(level)
-                cached = _parsed[path] = (modified, css)
-            result.append(cached[1])
-    return result
 
 
 def report_html(report: Report) -> str:
     """The final HTML of a report's PDF."""
     return render_to_string(report.template_name, report.context(for_pdf=True))
-
-
-def write_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnly()).write_pdf(
-        stylesheets=stylesheets(), **PDF_OPTIONS
-    )
 
 
 def render_pdf(report: Report) -> bytes:

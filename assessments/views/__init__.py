@@ -1,22 +1,3 @@
-from django.shortcuts import render
+from partnership.responses import refused
 
-
-def refused(
-    request, *, message, heading, caption, back_url, back_text, breadcrumbs=None, detail=""
-):
-    """A service refused a change (the state moved on, a rule said no): answer 400 with why,
-    that nothing changed, and the way back."""
-    return render(
-        request,
-        "assessments/refused.html",
-        {
-            "message": message,
-            "heading": heading,
-            "caption": caption,
-            "back_url": back_url,
-            "back_text": back_text,
-            "breadcrumbs": breadcrumbs,
-            "detail": detail,
-        },
-        status=400,
-    )
+__all__ = ["refused"]

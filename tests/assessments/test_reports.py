@@ -554,7 +554,7 @@ class TestPdfs:
             original(pdf.StaticFilesOnly(), "http://169.254.169.254/")
 
     def test_a_changed_stylesheet_is_parsed_again(self, monkeypatch):
-        from assessments.reports import pdf
+        from partnership import pdf  # the stylesheet cache is shared by both layers
 
         monkeypatch.setattr(pdf, "_parsed", {})
         first = pdf.stylesheets()
