@@ -16,6 +16,8 @@ PROD_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789abcdef",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/iwl",
     "ALLOWED_HOSTS": "iwl.example.nhs.uk",
+    # The tests' own key (the session fixture `signing_key` creates it).
+    "SIGNING_KEY_DIR": os.environ.get("SIGNING_KEY_DIR") or str(ROOT / "var" / "test-signing"),
 }
 
 
@@ -42,12 +44,18 @@ def test_check_deploy_passes_without_warnings():
     assert "WARNINGS" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SIGNING_KEY_DIR"])
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_production_refuses_a_key_directory_without_a_key(tmp_path):
+    result = _manage("check", env={**PROD_ENV, "SIGNING_KEY_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "No signing key in SIGNING_KEY_DIR" in result.stderr
 
 
 def test_production_never_runs_in_debug():

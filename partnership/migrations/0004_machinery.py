@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('partnership', '0002_signing_and_networks'),
+        ('partnership', '0003_login'),
     ]
 
     operations = [
