@@ -645,3 +645,7 @@ class PlanSignature(SignedRecord):
 
     def __str__(self):
         return f"{self.get_side_display()} signature on {self.plan}"
+
+
+# The roll-up summary rows live in their own package; importing them here registers them.
+from .rollup.models import AssessmentSummary, CriterionSummary, StandardSummary  # noqa: E402, F401

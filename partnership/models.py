@@ -179,6 +179,7 @@ from .networks.models import (  # noqa: E402
     NetworkConsent,
     NetworkMember,
     NetworkOrganisation,
+    SupportOffer,
 )
 from .signing.models import LedgerEntry, SignedRecord  # noqa: E402
 
@@ -191,6 +192,7 @@ __all__ = [
     "NetworkOrganisation",
     "Organisation",
     "SignedRecord",
+    "SupportOffer",
     "TimeStampedModel",
     "User",
 ]

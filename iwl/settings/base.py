@@ -174,3 +174,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Roll-ups across a network: no aggregate from fewer organisations than this is shown.
+ROLLUP_MIN_ORGANISATIONS = int(os.environ.get("ROLLUP_MIN_ORGANISATIONS", "5"))
