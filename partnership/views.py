@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from . import rules as access_rules
 from .access import get_organisation_for
 from .middleware import SESSION_KEY
 from .models import Membership
@@ -26,6 +27,10 @@ def organisation_detail(request, pk):
         {
             "organisation": organisation,
             "sides": sides,
+            "network_places": organisation.networks.exclude(status="declined")
+            .select_related("network")
+            .prefetch_related("support_offers"),
+            "is_lead": access_rules.is_lead_on_either_side(request.user, organisation),
             "breadcrumbs": [{"text": "Home", "href": reverse("assessments:home")}],
         },
     )

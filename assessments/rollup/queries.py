@@ -79,6 +79,26 @@ def latest_framework(slug: str) -> Framework | None:
     return Framework.objects.filter(slug=slug).order_by("-publication_date", "-version").first()
 
 
+def framework_choices() -> list[tuple[str, str]]:
+    """(slug, title) of each framework, newest version's title."""
+    titles = {}
+    for slug, title in Framework.objects.order_by(
+        "slug", "publication_date", "version"
+    ).values_list("slug", "title"):
+        titles[slug] = title
+    return sorted(titles.items(), key=lambda item: item[1])
+
+
+def regions_of(network: Network) -> list[str]:
+    return list(
+        members(network)
+        .exclude(organisation__region="")
+        .order_by("organisation__region")
+        .values_list("organisation__region", flat=True)
+        .distinct()
+    )
+
+
 def periods_of(network: Network, slug: str) -> list[str]:
     return list(
         AssessmentSummary.objects.filter(
