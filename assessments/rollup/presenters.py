@@ -154,9 +154,9 @@ def coverage_rows(report: queries.CoverageReport):
             "" if row.invited else row.status_label,
             "Yes" if row.overdue else "No",
             row.stage,
-            _number(row.management_percent),
-            _number(row.staff_percent),
-            _number(row.agreed_percent),
+            number(row.management_percent),
+            number(row.staff_percent),
+            number(row.agreed_percent),
         ]
 
 
@@ -185,5 +185,5 @@ def gap_rows(gaps: queries.GapMap):
         ]
 
 
-def _number(value):
+def number(value):
     return None if value is None else float(value)
