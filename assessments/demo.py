@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from partnership.models import Membership, Organisation, User
 
+from .demo_network import seed_network
 from .frameworks import load_framework_files
 from .models import Assessment, Framework, Notification, Signature
 from .services import (
@@ -134,10 +136,18 @@ def seed_demo() -> list[SignIn]:
     )
     framework = Framework.objects.get(slug="iwl-standard-2000", version="1.0")
     existing = Assessment.objects.filter(organisation=northshire, framework=framework)
-    if not existing.exists():
+    created = not existing.exists()
+    if created:
         previous = _seed_signed_off_2025(northshire, framework, people)
         _seed_action_plan_2025(previous, people)
         _seed_checklist_2026(previous, people)
+    network_created = False
+    if settings.DEMO_SEED_NETWORK:
+        network_sign_ins, network_created = seed_network(
+            framework, northshire, (people.hr_lead, people.staff_rep), make_password(DEMO_PASSWORD)
+        )
+        sign_ins += [SignIn(*item) for item in network_sign_ins]
+    if created or network_created:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     return sign_ins

@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from partnership.models import Network, NetworkOrganisation, Organisation
@@ -28,6 +29,7 @@ INVITED = NetworkOrganisation.Status.INVITED
 DETAIL = NetworkOrganisation.Sharing.DETAIL
 NOT_RECORDED = "not_recorded"
 NOT_AGREED = "not_agreed"
+REASONS_SHOWN = 20  # per criterion, by organisation name: a page, not a dump of every reason
 
 
 @dataclass(frozen=True)
@@ -327,7 +329,7 @@ def gap_map(
 ) -> GapMap:
     """Per criterion: organisations assessed, below met, spread over the agreed rating levels,
     barrier categories, divergence between the sides, and (from members sharing the detail)
-    the reasons with organisation names.
+    the reasons with organisation names (the first ``REASONS_SHOWN`` per criterion).
 
     ``criterion_map`` turns this framework's criterion refs into the refs the map is shown in
     (one ref may become several, or none); by default each criterion is shown as itself. It is
@@ -359,6 +361,14 @@ def gap_map(
             organisation_id__in=member_ids(network, filters, sharing=DETAIL), below_met=True
         )
         .exclude(barrier_detail="")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("criterion_ref")],
+                order_by=[F("organisation__name").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place__lte=REASONS_SHOWN)
         .select_related("organisation")
         .only("criterion_ref", "barrier", "barrier_detail", "organisation__name")
         .order_by("criterion_ref", "organisation__name")

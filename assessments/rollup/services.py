@@ -11,7 +11,7 @@ from .models import AssessmentSummary, CriterionSummary, StandardSummary
 Basis = scoring.Basis
 
 
-def _percent(value) -> Decimal | None:
+def percent(value) -> Decimal | None:
     if value is None:
         return None
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
@@ -70,9 +70,9 @@ def write_summary(assessment: Assessment) -> AssessmentSummary:
         assessment=assessment,
         framework_id=assessment.framework_id,
         signed_off_at=assessment.updated_at,
-        management_percent=_percent(scores[Basis.MANAGEMENT].percent),
-        staff_percent=_percent(scores[Basis.STAFF_SIDE].percent),
-        agreed_percent=_percent(agreed.percent),
+        management_percent=percent(scores[Basis.MANAGEMENT].percent),
+        staff_percent=percent(scores[Basis.STAFF_SIDE].percent),
+        agreed_percent=percent(agreed.percent),
         stage_slug=stage.stage.slug if stage else "",
         stage_name=stage.stage.name if stage else "",
         stage_position=(agreed.stages.index(stage) + 1) if stage else 0,
@@ -91,13 +91,11 @@ def write_summary(assessment: Assessment) -> AssessmentSummary:
             **common,
             summary=summary,
             standard_ref=standard.standard.ref,
-            management_percent=_percent(
+            management_percent=percent(
                 standard_scores[Basis.MANAGEMENT][standard.standard.ref].percent
             ),
-            staff_percent=_percent(
-                standard_scores[Basis.STAFF_SIDE][standard.standard.ref].percent
-            ),
-            agreed_percent=_percent(standard.percent),
+            staff_percent=percent(standard_scores[Basis.STAFF_SIDE][standard.standard.ref].percent),
+            agreed_percent=percent(standard.percent),
         )
         for standard in agreed.standards
     )
