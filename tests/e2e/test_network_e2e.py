@@ -6,8 +6,7 @@ from pypdf import PdfReader
 
 from partnership.models import Membership, Network, NetworkMember
 from tests.e2e.conftest import assert_accessible, sign_in
-from tests.factories import RatingLevelFactory, StageFactory
-from tests.networks.conftest import make_member, network_person
+from tests.networks.conftest import make_member, network_person, rated_framework
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,18 +16,9 @@ PASSWORD = "a-long-test-password"
 def test_regional_officer_filters_the_gap_map_and_downloads_the_audit(
     page, live_server, console_errors, settings
 ):
-    # Given a region with five members: one sharing the detail (in Wales), four the summary
+    # Given a region with five members: one sharing the detail, four the summary (one in Wales)
     settings.ROLLUP_MIN_ORGANISATIONS = 2
-    from tests.assessments.test_services import make_framework
-
-    framework = make_framework(refs=("A1", "A2", "B1"), slug="iwl-test")
-    for value, label, rag in (
-        (0, "Not in place", "red"),
-        (1, "Partly", "amber"),
-        (2, "In place", "green"),
-    ):
-        RatingLevelFactory(framework=framework, value=value, label=label, rag=rag)
-    StageFactory(framework=framework, slug="pledge", name="Pledge", position=1, rule=[])
+    framework = rated_framework()
     region = Network.objects.create(name="North East and Yorkshire", slug="ney", kind="nhs_region")
     officer = network_person(
         region,

@@ -20,8 +20,8 @@ LEAD = NetworkMember.Role.LEAD
 VIEWER = NetworkMember.Role.VIEWER
 
 
-@pytest.fixture
-def framework(db):
+def rated_framework():
+    """A three-criterion framework with a 0-2 scale (met at 2) and one stage."""
     framework = make_framework(refs=("A1", "A2", "B1"), slug="iwl-test")
     for value, label, rag in (
         (0, "Not in place", "red"),
@@ -31,6 +31,11 @@ def framework(db):
         RatingLevelFactory(framework=framework, value=value, label=label, rag=rag)
     StageFactory(framework=framework, slug="pledge", name="Pledge", position=1, rule=[])
     return framework
+
+
+@pytest.fixture
+def framework(db):
+    return rated_framework()
 
 
 def network_person(network, side, role, email):
