@@ -185,3 +185,14 @@ def test_query_counts_do_not_grow_with_the_organisations(
         make_member(network, officer, framework, name=f"More {i}", ratings=(0, 1, 0))
     with django_assert_num_queries(len(small.captured_queries)):
         run()
+
+
+def test_reasons_are_capped_per_criterion(network, officer, framework, members, monkeypatch):
+    make_member(
+        network, officer, framework, name="Another Detail", ratings=(0, 0, 0), sharing="detail",
+        barrier="funding", detail="Another reason",
+    )  # fmt: skip
+    assert len(queries.gap_map(network, "iwl-test", PERIOD).rows[0].reasons) == 2
+    monkeypatch.setattr(queries, "REASONS_SHOWN", 1)
+    reasons = queries.gap_map(network, "iwl-test", PERIOD).rows[0].reasons
+    assert [r.organisation for r in reasons] == ["Another Detail"]  # first by name
