@@ -83,6 +83,7 @@ smoke: install assets test-deps
 # and, as its last line, the figures as JSON. BENCH_ARGS="--help" lists the options.
 bench: install assets system-deps
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench rollup $(ROLLUP_ARGS)
 
 clean:
 	rm -rf static/build staticfiles .pytest_cache

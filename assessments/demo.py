@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -17,6 +18,7 @@ from partnership.forums.demo import seed_machinery
 from partnership.models import Membership, Organisation, User
 
 from .crosswalks.loader import load_crosswalk_files
+from .demo_network import seed_network
 from .frameworks import load_framework_files
 from .models import Assessment, Framework, Notification, Signature
 from .services import (
@@ -194,6 +196,12 @@ def seed_demo() -> list[SignIn]:
         _seed_checklist_2026(previous, people)
     boards = [_seed_country_board(board) for board in COUNTRY_BOARDS]  # every one, in turn
     seeded |= any(board is not None for board in boards)
+    if settings.DEMO_SEED_NETWORK:
+        network_sign_ins, network_created = seed_network(
+            framework, northshire, (people.hr_lead, people.staff_rep), make_password(DEMO_PASSWORD)
+        )
+        sign_ins += [SignIn(*item) for item in network_sign_ins]
+        seeded |= network_created
     if seeded:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())

@@ -654,3 +654,6 @@ from .crosswalks.models import (  # noqa: E402, F401
     CrosswalkPair,
     CrosswalkUnmapped,
 )
+
+# The roll-up summary rows live in their own package; importing them here registers them.
+from .rollup.models import AssessmentSummary, CriterionSummary, StandardSummary  # noqa: E402, F401

@@ -26,6 +26,7 @@ from .models import (
     Signature,
     SignOff,
 )
+from .rollup import services as rollup
 from .signing import assessment_content, canonical_hash, plan_content, response_content
 
 MANAGEMENT = Membership.Side.MANAGEMENT
@@ -653,6 +654,7 @@ def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -
     if other is not None:
         assessment.status = Assessment.Status.SIGNED_OFF
         assessment.save(update_fields=["status", "updated_at"])
+        rollup.write_summary(assessment)
         AssessmentEvent.objects.create(
             assessment=assessment, kind=AssessmentEvent.Kind.SIGNED_OFF, user=user
         )
@@ -718,6 +720,7 @@ def confirm_reopen(assessment_id, *, user) -> None:
     if user.pk == requester.pk or not (my_sides - requester_sides):
         raise NotAllowed("The lead of the other side must agree to reopen the assessment")
     _void(assessment.sign_offs.all(), "Reopened")
+    rollup.remove_summary(assessment)
     assessment.status = Assessment.Status.IN_PROGRESS
     detail = assessment.reopen_reason
     assessment.reopen_requested_by = None

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .crosswalks import views as crosswalks
+from .rollup import views as rollup
 from .views import actions, checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
@@ -75,4 +76,16 @@ urlpatterns = [
         actions.organisation_actions,
         name="organisation_actions",
     ),
+    # Networks: roll-ups across member organisations
+    path("networks/<slug:slug>/", rollup.coverage, name="network"),
+    path("networks/<slug:slug>/gaps/", rollup.gaps, name="network_gaps"),
+    path("networks/<slug:slug>/needs-help/", rollup.needs_help, name="network_help"),
+    path("networks/<slug:slug>/thresholds/", rollup.thresholds, name="network_thresholds"),
+    path("networks/<slug:slug>/support/<uuid:pk>/", rollup.offer_support, name="network_offer"),
+    path("networks/<slug:slug>/compare/<uuid:pk>/", rollup.compare, name="network_compare"),
+    path("networks/<slug:slug>/audit.pdf", rollup.audit_pdf, name="network_audit_pdf"),
+    path("networks/<slug:slug>/coverage.csv", rollup.coverage_csv, name="network_coverage_csv"),
+    path("networks/<slug:slug>/coverage.xlsx", rollup.coverage_xlsx, name="network_coverage_xlsx"),
+    path("networks/<slug:slug>/gaps.csv", rollup.gaps_csv, name="network_gaps_csv"),
+    path("networks/<slug:slug>/gaps.xlsx", rollup.gaps_xlsx, name="network_gaps_xlsx"),
 ]

@@ -2,6 +2,8 @@
 
 - ``national`` (``make bench``): the national data set on PostgreSQL and every measurement,
   the board report PDF's included; prints a table, then one JSON object as the last line.
+- ``rollup`` (``make bench`` too): the national roll-up, 20,000 organisations' summary rows, on
+  PostgreSQL: the gap map's and coverage's timings and query counts.
 - ``report-pdf``: the board report PDF alone, in a throwaway database (SQLite by default).
 
 Options follow the name (``python -m bench report-pdf --help``); ``--json`` prints only the
@@ -18,7 +20,10 @@ from . import setup_django
 BENCHMARKS = {
     "national": ("bench.harness", "main", "iwl.settings.bench"),
     "report-pdf": ("bench.report_pdf", "main", "iwl.settings.test"),
+    "rollup": ("bench.rollup", "main", "iwl.settings.bench"),
 }
+# Benchmarks that print their figures as one JSON object on the last line.
+JSON_LINE = ("national", "rollup")
 
 
 def main(argv=None) -> int:
@@ -29,14 +34,14 @@ def main(argv=None) -> int:
     quiet = "--json" in argv
     rest = [arg for arg in argv if arg != "--json"]
     module, function, settings = BENCHMARKS[name]
-    if name == "national":
+    if name in JSON_LINE:
         # Its other processes (gunicorn, the memory probe, the COPY process) use these too.
         os.environ["DJANGO_SETTINGS_MODULE"] = settings
     setup_django(settings)
     from importlib import import_module
 
     figures = getattr(import_module(module), function)(rest, quiet=quiet)
-    if name == "national":
+    if name in JSON_LINE:
         sys.stdout.flush()
         print(json.dumps(figures, separators=(",", ":")))
     elif quiet:

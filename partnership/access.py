@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from . import rules as access_rules
-from .models import Organisation
+from .models import Network, NetworkOrganisation, Organisation
 
 
 def authorise(user, organisation, *, write: bool = False, rule=None) -> None:
@@ -63,3 +63,41 @@ def get_organisation_for(request, pk, *, write: bool = False) -> Organisation:
 def organisations_for(user):
     """The organisations a user belongs to: the only ones they may see."""
     return Organisation.objects.visible_to(user)
+
+
+# --- The network door -------------------------------------------------------------------------
+# A second door, for network pages only. It opens nothing behind the organisation door: a
+# network member who is not a member of an organisation still gets 404 on its pages.
+
+
+def get_network_for(request, slug, *, lead: bool = False):
+    """The network ``slug`` for one of its members: 404 for anyone else, 403 when ``lead`` and
+    the user only views."""
+    network = Network.objects.filter(slug=str(slug)).first()
+    if network is None or not access_rules.is_network_member(request.user, network):
+        raise Http404("Not found")
+    if lead and not access_rules.is_network_lead(request.user, network):
+        raise PermissionDenied("You can read this but not change it.")
+    return network
+
+
+def get_network_organisation_for(network, pk):
+    """One organisation's place in ``network`` (already fetched through the door)."""
+    try:
+        return NetworkOrganisation.objects.select_related("organisation", "network").get(
+            network=network, pk=pk
+        )
+    except (NetworkOrganisation.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("Not found") from exc
+
+
+def get_invitation_for(request, pk):
+    """An organisation's place in a network, for that organisation's leads to answer: the
+    organisation door (outsiders 404), and only the two leads may change it (others 403)."""
+    return get_object_for(
+        request,
+        NetworkOrganisation.objects.select_related("network"),
+        write=True,
+        rule=access_rules.is_lead_on_either_side,
+        pk=pk,
+    )

@@ -262,3 +262,45 @@ def _label_new_password_fields(form):
     form.fields["new_password2"].error_messages["required"] = "Enter the new password again"
     for name in ("new_password1", "new_password2"):
         form.fields[name].widget.attrs.pop("autofocus", None)
+
+
+# --- Networks -------------------------------------------------------------------------------
+
+
+class AcceptInvitationForm(forms.Form):
+    """One lead's consent to join a network at a sharing level. ``seen`` carries the digest of
+    what the page showed for each level (``sharing:digest`` pairs), checked when signing."""
+
+    sharing = forms.ChoiceField(
+        label="What your organisation will share with the network",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what your organisation will share"},
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sharing"].choices = choices
+        self.helper = _helper("sharing", "seen", submit="Sign and accept")
+
+
+class InviteForm(forms.Form):
+    ods_code = forms.CharField(
+        label="ODS code of the organisation to invite",
+        max_length=10,
+        error_messages={"required": "Enter the organisation's ODS code"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("ods_code", submit="Invite the organisation")
+
+    def clean_ods_code(self):
+        from .models import Organisation
+
+        code = self.cleaned_data["ods_code"].strip().upper()
+        organisation = Organisation.objects.filter(ods_code=code).first()
+        if organisation is None:
+            raise ValidationError("There is no organisation with that ODS code")
+        self.organisation = organisation
+        return code

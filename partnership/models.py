@@ -207,6 +207,7 @@ from .networks.models import (  # noqa: E402
     NetworkConsent,
     NetworkMember,
     NetworkOrganisation,
+    SupportOffer,
 )
 from .signing.models import LedgerEntry, SignedRecord  # noqa: E402
 
@@ -220,6 +221,7 @@ __all__ = [
     "Organisation",
     "SignedRecord",
     "ThrottleEntry",
+    "SupportOffer",
     "TimeStampedModel",
     "User",
 ]

@@ -8,7 +8,16 @@ from .errors import Refused
 
 
 def refused(
-    request, *, message, heading, caption, back_url, back_text, breadcrumbs=None, detail=""
+    request,
+    *,
+    message,
+    heading,
+    caption,
+    back_url,
+    back_text,
+    breadcrumbs=None,
+    detail="",
+    status=400,
 ):
     """A service refused a change (the state moved on, a rule said no): answer 400 with why,
     that nothing changed, and the way back."""
@@ -24,7 +33,7 @@ def refused(
             "breadcrumbs": breadcrumbs,
             "detail": detail,
         },
-        status=400,
+        status=status,
     )
 
 

@@ -6,7 +6,7 @@ features that need them arrive, so views never carry their own ``if`` statements
 
 import rules
 
-from .models import Membership
+from .models import Membership, NetworkMember
 
 
 def memberships_of(user, organisation) -> tuple[Membership, ...]:
@@ -118,3 +118,30 @@ def is_joint_chair(user, forum) -> bool:
         forum.management_chair_id,
         forum.staff_side_chair_id,
     )
+
+
+# --- Networks: predicates take (user, network) ---------------------------------------------
+
+
+def network_roles_of(user, network) -> tuple:
+    """The user's places (NetworkMember rows) in one network, cached on the user object."""
+    if user is None or not user.is_authenticated or network is None:
+        return ()
+    cache = user.__dict__.setdefault("_network_roles", {})
+    if network.pk not in cache:
+        cache[network.pk] = tuple(NetworkMember.objects.filter(user=user, network_id=network.pk))
+    return cache[network.pk]
+
+
+@rules.predicate
+def is_network_member(user, network):
+    return bool(network_roles_of(user, network))
+
+
+@rules.predicate
+def is_network_lead(user, network):
+    return any(m.is_lead for m in network_roles_of(user, network))
+
+
+def network_sides_of(user, network) -> set:
+    return {m.side for m in network_roles_of(user, network)}

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from . import rules as access_rules
 from .access import get_organisation_for
 from .forums.services import forum_health
 from .middleware import SESSION_KEY
@@ -28,6 +29,10 @@ def organisation_detail(request, pk):
             "organisation": organisation,
             "sides": sides,
             "forum_health": forum_health(organisation.forums.all()),
+            "network_places": organisation.networks.exclude(status="declined")
+            .select_related("network")
+            .prefetch_related("support_offers"),
+            "is_lead": access_rules.is_lead_on_either_side(request.user, organisation),
             "breadcrumbs": [{"text": "Home", "href": reverse("assessments:home")}],
         },
     )

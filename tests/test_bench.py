@@ -92,3 +92,43 @@ def test_the_whole_benchmark_runs_at_a_tiny_scale():
     assert figures["unexpected_saves"] == 0
     assert figures["load_errors"] == 0, figures["first_load_errors"]
     assert figures["history_rows"] == figures["accepted_saves"] == figures["version_increase"]
+
+
+@pytest.mark.django_db
+def test_rollup_bulk_rows_are_what_the_sign_off_path_writes():
+    """The roll-up benchmark's profiles, made through the services, write the same rows."""
+    from assessments.models import Criterion
+    from bench import rollup
+    from bench.frameworks import NATIONAL, load_frameworks
+
+    framework = load_frameworks([NATIONAL])[NATIONAL.slug]
+    criteria = list(
+        Criterion.objects.filter(framework=framework)
+        .select_related("standard")
+        .order_by("standard__position", "position")
+    )
+    answers = rollup.profile_answers(criteria, 3)
+    profile = rollup.profile_rows(framework, criteria, answers)
+    assert profile.gaps and profile.divergent  # the profile has something to roll up
+    rollup.compare_with_the_service(framework, criteria, answers, profile)
+    changed = rollup.profile_rows(framework, criteria, rollup.profile_answers(criteria, 4))
+    with pytest.raises(RuntimeError, match="differ"):
+        # Another profile's rows are not what these answers wrote.
+        rollup.compare_with_the_service(framework, criteria, answers, changed)
+
+
+def test_the_rollup_benchmark_runs_at_a_tiny_scale():
+    """Sixty organisations, two cycles: the figures, the table and the JSON line."""
+    env = {**os.environ, "DATABASE_URL": _bench_database_url()}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    finished = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "bench", "rollup", "--organisations", "60", "--cycles", "2",
+         "--runs", "2"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert figures["rollup_organisations"] == 60
+    assert figures["rollup_criterion_rows"] > 60 * 100
+    assert figures["rollup_queries_equal"] is True
+    assert "National roll-up" in finished.stdout

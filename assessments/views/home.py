@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from partnership.access import organisations_for
+from partnership.networks.notices import network_notices_for
 
 from ..access import assessments_for, frameworks_for, get_framework_for
 from ..crosswalks.services import crosswalks_of
@@ -59,6 +60,7 @@ def home(request):
             "frameworks": frameworks_for(user).order_by("title", "version"),
             "can_start": can_start_assessment(user),
             "waiting_total": waiting_total,
+            "network_notices": network_notices_for(user),
         },
     )
 

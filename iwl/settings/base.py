@@ -195,3 +195,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Roll-ups across a network: no aggregate from fewer organisations than this is shown.
+ROLLUP_MIN_ORGANISATIONS = int(os.environ.get("ROLLUP_MIN_ORGANISATIONS", "5"))
+
+# seed_demo adds the demo network (about a minute of signed-off cycles made through the services).
+DEMO_SEED_NETWORK = True
+
+# Covering indexes (INCLUDE) exist on PostgreSQL only; on SQLite they are plain indexes.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -18,3 +18,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # tests/conftest.py creates this key once per machine.
 SIGNING_KEY_DIR = SIGNING_KEY_DIR or str(BASE_DIR / "var" / "test-signing")  # noqa: F405
+# The demo network takes a minute to seed: only its own tests turn it on.
+DEMO_SEED_NETWORK = False

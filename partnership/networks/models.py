@@ -38,6 +38,17 @@ class Network(TimeStampedModel):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+    # "Needs help": thresholds the network's leads set.
+    help_score_below = models.PositiveSmallIntegerField(
+        "agreed score below (%)",
+        default=50,
+        help_text="An organisation whose agreed score is below this percentage needs help.",
+    )
+    help_divergence_at_least = models.PositiveSmallIntegerField(
+        "criteria where the sides diverge, at least",
+        default=5,
+        help_text="An organisation whose two sides diverge on this many criteria needs help.",
+    )
 
     objects = NetworkQuerySet.as_manager()
 
@@ -168,6 +179,28 @@ class NetworkConsent(SignedRecord):
 
     def current_subject(self):
         return consent_subject(self.membership, self.sharing)
+
+
+class SupportOffer(TimeStampedModel):
+    """Help a network lead offers an organisation: who will help, with what, and when. The
+    organisation's leads see it on their home page."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    membership = models.ForeignKey(
+        NetworkOrganisation, on_delete=models.CASCADE, related_name="support_offers"
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    who = models.CharField("who will help", max_length=200)
+    what = models.TextField("what the help is")
+    when = models.CharField("when", max_length=200)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Support for {self.membership.organisation} from {self.who}"
 
 
 def consent_subject(membership: NetworkOrganisation, sharing: str) -> dict:

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 # Session, user, current organisation (header), organisations, the user's memberships (what
 # waits for them and whether they may start an assessment), assessments with their joint
 # progress and waiting counts, frameworks.
-HOME_QUERIES = 7
+HOME_QUERIES = 8  # 7, and the networks of the organisations the user leads
 
 
 @pytest.fixture
