@@ -645,3 +645,12 @@ class PlanSignature(SignedRecord):
 
     def __str__(self):
         return f"{self.get_side_display()} signature on {self.plan}"
+
+
+# Case studies live in their own package; importing them here registers them with the app.
+from .casestudies.models import (  # noqa: E402, F401
+    CaseStudy,
+    CaseStudyApproval,
+    CaseStudyAttachment,
+    CaseStudyEvent,
+)

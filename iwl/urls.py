@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("partnership.auth_urls")),
     path("organisations/", include("partnership.urls")),
     path("admin/", admin.site.urls),
+    path("case-studies/", include("assessments.casestudies.urls")),
     path("", include("assessments.urls")),
 ]
