@@ -69,8 +69,9 @@ class CaseStudyView:
         )
 
     @classmethod
-    def list_for(cls, case_studies, user) -> list[CaseStudyView]:
-        member_ids = member_organisation_ids(user)
+    def list_for(cls, case_studies, user, *, member_ids=None) -> list[CaseStudyView]:
+        if member_ids is None:
+            member_ids = member_organisation_ids(user)
         today = timezone.localdate()
         return [cls.for_user(cs, user, member_ids=member_ids, today=today) for cs in case_studies]
 

@@ -116,8 +116,8 @@ def library(request):
         LIBRARY_TEMPLATE,
         {
             "form": form,
-            "rows": CaseStudyView.list_for(case_studies, request.user),
-            "drafts": CaseStudyView.list_for(drafts, request.user),
+            "rows": CaseStudyView.list_for(case_studies, request.user, member_ids=mine),
+            "drafts": CaseStudyView.list_for(drafts, request.user, member_ids=mine),
             "query": request.GET.urlencode(),
             "breadcrumbs": [{"text": "Home", "href": reverse("assessments:home")}],
         },
