@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from partnership.models import Membership, Organisation, User
 
+from .casestudies.demo import seed_case_studies
 from .frameworks import load_framework_files
 from .models import Assessment, Framework, Notification, Signature
 from .services import (
@@ -140,6 +141,7 @@ def seed_demo() -> list[SignIn]:
         _seed_checklist_2026(previous, people)
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+    seed_case_studies()
     return sign_ins
 
 

@@ -71,7 +71,6 @@ def anonymous(gap, hr_lead, staff_rep):
         size=10,
         sha256="1" * 64,
     )
-    cs.version += 0
     return publish(cs, hr_lead, staff_rep)
 
 
@@ -410,3 +409,43 @@ class TestGapLinks:
         url = reverse("assessments:criterion", args=[response.assessment_id, response.pk])
         assert "Write a case study" in hr_lead_client.get(url).content.decode()
         assert "Write a case study" not in viewer_client.get(url).content.decode()
+
+
+class TestFromADoneAction:
+    @pytest.fixture
+    def action(self, organisation, hr_lead, staff_rep):
+        from assessments.models import Action, ActionPlan
+
+        framework, responses = closed_gap(organisation, hr_lead, staff_rep)
+        plan = ActionPlan.objects.create(assessment=responses["S1.2"].assessment)
+        action = Action.objects.create(
+            plan=plan,
+            description="Agree a rostering policy",
+            management_owner=hr_lead,
+            staff_owner=staff_rep,
+            target_date="2027-03-31",
+            status=Action.Status.DONE,
+        )
+        action.responses.set([responses["S1.2"]])
+        return action
+
+    def test_a_done_action_offers_and_drafts_one(self, hr_lead_client, action):
+        page = hr_lead_client.get(reverse("assessments:action", args=[action.pk]))
+        assert "Write a case study" in page.content.decode()
+        url = reverse("casestudies:new") + f"?action={action.pk}"
+        assert hr_lead_client.post(url, TestDrafting().form()).status_code == 302
+        cs = CaseStudy.objects.get()
+        assert (cs.criterion.ref, cs.source_action) == ("S1.2", action)
+
+    def test_an_open_action_is_refused(self, hr_lead_client, action):
+        action.status = "in_progress"
+        action.save()
+        url = reverse("casestudies:new") + f"?action={action.pk}"
+        page = hr_lead_client.post(url, TestDrafting().form())
+        assert page.status_code == 400
+        assert "Only an action marked done" in page.content.decode()
+        assert not CaseStudy.objects.exists()
+
+    def test_outsiders_get_404(self, outsider_client, action):
+        url = reverse("casestudies:new") + f"?action={action.pk}"
+        assert outsider_client.get(url).status_code == 404

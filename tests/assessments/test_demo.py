@@ -54,7 +54,7 @@ def test_seed_demo_creates_both_trusts_and_prints_sign_ins(settings, capsys):
         for person in ("hr.lead", "staff.rep", "board"):
             assert f"{person}@{trust}.example" in out
     assert "partnership-demo" in out
-    assert set(Organisation.objects.values_list("ods_code", flat=True)) == {"Z9A", "Z9B"}
+    assert set(Organisation.objects.values_list("ods_code", flat=True)) == {"Z9A", "Z9B", "Z9S"}
     board = Membership.objects.get(user__email="board@northshire.example")
     assert (board.side, board.role) == (Membership.Side.MANAGEMENT, Membership.Role.VIEWER)
     rep = Membership.objects.get(user__email="staff.rep@southdale.example")
@@ -76,7 +76,7 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
         call_command("seed_demo")
     assert Organisation.objects.count() == 0
     call_command("seed_demo", "--force")
-    assert Organisation.objects.count() == 2
+    assert Organisation.objects.count() == 3  # and the Scottish board of the case studies
 
 
 def test_northshire_2026_assessment_is_about_half_reviewed_with_evidence_and_gaps(settings):
