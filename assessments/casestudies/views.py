@@ -9,12 +9,10 @@ are shown to its own members only.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,15 +29,13 @@ from ..evidence import EvidenceUploadForm, SizeLimitUploadHandler
 from ..models import Action, Criterion, Response
 from ..reports import pdf
 from ..views import refused
-from ..views.evidence import DOWNLOAD_CSP
+from ..views.evidence import DOWNLOAD_CSP, serve_stored_file
 from . import services
 from .forms import ApproveForm, CaseStudyForm, LibraryFilterForm, WithdrawForm
 from .library import apply_filters, case_studies_closing, filter_choices, published_for, search
 from .models import CaseStudy, CaseStudyAttachment
 from .presenters import CaseStudyView, member_organisation_ids, with_criteria
 from .storage import store_attachment
-
-logger = logging.getLogger(__name__)
 
 LIBRARY_TEMPLATE = "assessments/casestudies/library.html"
 PDF_BASE = "assessments/casestudies/_pdf_base.html"
@@ -422,19 +418,7 @@ def download_attachment(request, pk):
     case_study = _get_visible(request, attachment.case_study_id)
     if not CaseStudyView.for_user(case_study, request.user).reveal:
         raise Http404("Not found")
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except FileNotFoundError as exc:
-        logger.error("Case study attachment %s is missing from storage", attachment.pk)
-        raise Http404("Not found") from exc
-    download = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    return serve_stored_file(attachment, "Case study attachment")
 
 
 @require_POST

@@ -3,6 +3,8 @@ and agreed by both sides, and a case study drafted and approved from it."""
 
 import datetime
 
+import pytest
+
 from assessments.casestudies import services as case_studies
 from assessments.casestudies.services import case_study_subject
 from assessments.models import Signature
@@ -83,3 +85,13 @@ def publish(case_study, hr_lead, staff_rep):
     approve(case_study, hr_lead, MANAGEMENT)
     case_study.refresh_from_db()
     return case_study
+
+
+@pytest.fixture
+def gap(organisation, hr_lead, staff_rep):
+    return closed_gap(organisation, hr_lead, staff_rep)
+
+
+@pytest.fixture
+def case_study(gap, hr_lead):
+    return draft(gap[1]["S1.1"], hr_lead)

@@ -8,19 +8,9 @@ from assessments.casestudies.models import CaseStudy, CaseStudyApproval
 from assessments.casestudies.presenters import CaseStudyView
 from partnership.models import Organisation, User
 from partnership.signing import ledger
+from tests.assessments.test_demo import media  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def test_the_demo_case_studies(settings):

@@ -1,6 +1,9 @@
 """Case study workflows: drafting from the assessment, both leads' approvals on the ledger,
 voiding on any change, withdrawal, and who may see what."""
 
+# The shared fixtures (gap, case_study) come from case_study_helpers: used as arguments.
+# ruff: noqa: F401, F811
+
 import pytest
 
 from assessments.casestudies import services
@@ -14,24 +17,15 @@ from tests.assessments.case_study_helpers import (
     MANAGEMENT,
     STAFF_SIDE,
     approve,
-    closed_gap,
+    case_study,
     draft,
+    gap,
     publish,
 )
 from tests.assessments.test_checklist_views import member
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def gap(organisation, hr_lead, staff_rep):
-    return closed_gap(organisation, hr_lead, staff_rep)
-
-
-@pytest.fixture
-def case_study(gap, hr_lead):
-    return draft(gap[1]["S1.1"], hr_lead)
 
 
 class TestDrafting:

@@ -2,6 +2,9 @@
 its audience, anonymous never naming the organisation outside it, on the page, in the PDFs, in
 search and on the gap links), the forms' bad input, and flat query counts."""
 
+# The shared fixtures (gap, case_study) come from case_study_helpers: used as arguments.
+# ruff: noqa: F401, F811
+
 import io
 
 import pytest
@@ -17,11 +20,14 @@ from tests.assessments.case_study_helpers import (
     STAFF_SIDE,
     TEXT,
     approve,
+    case_study,
     closed_gap,
     draft,
+    gap,
     publish,
 )
 from tests.assessments.test_checklist_views import client_for, member, responses_of
+from tests.assessments.test_evidence import media_root  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,33 +37,10 @@ LIBRARY_QUERIES = 10
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
-
-
 def pdf_text(content: bytes) -> str:
     return " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages
     )
-
-
-@pytest.fixture
-def gap(organisation, hr_lead, staff_rep):
-    return closed_gap(organisation, hr_lead, staff_rep)
-
-
-@pytest.fixture
-def case_study(gap, hr_lead):
-    return draft(gap[1]["S1.1"], hr_lead)
 
 
 @pytest.fixture
