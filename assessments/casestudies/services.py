@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnership import rules as access_rules
-from partnership.models import Membership
+from partnership.models import LedgerEntry, Membership
 from partnership.signing import ledger
 
 from ..models import Action, RatingLevel, Response
@@ -142,10 +142,26 @@ def case_study_subject(case_study: CaseStudy) -> dict:
 
 
 def active_approvals(case_study) -> dict[str, CaseStudyApproval]:
-    return {
-        approval.side: approval
-        for approval in case_study.approvals.filter(voided_at__isnull=True).select_related("signer")
-    }
+    approvals = case_study.approvals.filter(voided_at__isnull=True)
+    return {a.side: a for a in approvals.select_related("signer", "ledger_entry")}
+
+
+def verified_approvals(approvals: dict, subject) -> list:
+    """(side name, active approval or None, its verification) for both sides, checked against
+    the ledger and ``subject``: one query for the voids, however many."""
+    voided = set(
+        LedgerEntry.objects.filter(
+            kind=LedgerEntry.VOID, record_id__in=[str(a.pk) for a in approvals.values()]
+        ).values_list("record_id", flat=True)
+    )
+    rows = []
+    for side, name in SIDE_NAMES.items():
+        approval = approvals.get(side)
+        verification = (
+            ledger.verify(approval, subject, voided_record_ids=voided) if approval else None
+        )
+        rows.append((name, approval, verification))
+    return rows
 
 
 def _event(case_study, kind, user, detail=""):

@@ -185,14 +185,7 @@ def _page_context(request, case_study, *, for_pdf=False) -> dict:
     can_change = bool(services.can_draft(user, organisation))
     context.update(
         {
-            "approvals": [
-                (
-                    name,
-                    approvals.get(side),
-                    ledger.verify(approvals[side], subject) if side in approvals else None,
-                )
-                for side, name in services.SIDE_NAMES.items()
-            ],
+            "approvals": services.verified_approvals(approvals, subject),
             "sign_sides": signable,
             "seen": ledger.digest_of(subject),
             "can_change": can_change,

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from assessments.casestudies import services
 from assessments.casestudies.models import CaseStudy, CaseStudyApproval, CaseStudyAttachment
 from assessments.casestudies.services import case_study_subject
 from assessments.services import save_response, start_assessment
@@ -26,6 +27,7 @@ from tests.assessments.case_study_helpers import (
     gap,
     publish,
 )
+from tests.assessments.test_checklist_queries import CRITERION_QUERIES
 from tests.assessments.test_checklist_views import client_for, member, responses_of
 from tests.assessments.test_evidence import media_root  # noqa: F401  (autouse fixture)
 
@@ -34,6 +36,10 @@ pytestmark = pytest.mark.django_db
 # Session, user, the header's organisations; the filters' years, criteria and standards; the
 # user's organisations; the case studies and their criteria; the drafts (none: no prefetch).
 LIBRARY_QUERIES = 10
+# Session, user, header; the case study and its criteria; the user's organisations;
+# attachments; active approvals (with their ledger entries); the subject's criteria and
+# attachments; memberships; the approvals' voids on the ledger; the history.
+CASE_STUDY_QUERIES = 13
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -432,3 +438,43 @@ class TestFromADoneAction:
     def test_outsiders_get_404(self, outsider_client, action):
         url = reverse("casestudies:new") + f"?action={action.pk}"
         assert outsider_client.get(url).status_code == 404
+
+
+class TestQueryCounts:
+    def test_the_case_study_page_is_flat(
+        self, hr_lead, staff_rep, case_study, django_assert_num_queries
+    ):
+        client = client_for(hr_lead)
+        publish(case_study, hr_lead, staff_rep)
+        with django_assert_num_queries(CASE_STUDY_QUERIES) as first:
+            client.get(page_url(case_study))
+        # More history, more voided approvals and more criteria: the same queries.
+        for n in range(3):
+            services.edit_case_study(
+                case_study.pk, user=hr_lead, expected_version=case_study.version, title=f"T{n}"
+            )
+            case_study.refresh_from_db()
+            publish(case_study, hr_lead, staff_rep)
+        with django_assert_num_queries(len(first.captured_queries)):
+            assert client.get(page_url(case_study)).status_code == 200
+
+    def test_a_gap_costs_the_criterion_page_one_query(
+        self, gap, hr_lead, staff_rep, other_organisation, django_assert_num_queries
+    ):
+        lead = member(other_organisation)
+        assessment = start_assessment(
+            organisation=other_organisation,
+            framework=gap[0],
+            period="2026/27",
+            title="T",
+            user=lead,
+        )
+        response = responses_of(assessment)["S1.1"]
+        save_response(response.pk, data={"rating": 0}, expected_version=1, user=lead)
+        client = client_for(lead)
+        url = reverse("assessments:criterion", args=[assessment.pk, response.pk])
+        for n in range(3):
+            publish(draft(gap[1]["S1.1"], hr_lead), hr_lead, staff_rep)
+            with django_assert_num_queries(CRITERION_QUERIES + 1):
+                content = client.get(url).content.decode()
+            assert f"{n + 1} case stud" in content
