@@ -230,8 +230,9 @@ def draft_case_study(
     organisation = assessment.organisation
     if not can_draft(user, organisation):
         raise CaseStudyRefused("Only the leads and contributors of either side can do this")
+    criteria = list(criteria)
     extra = [c for c in criteria if c.framework_id == source.framework_id]
-    if len(extra) != len(list(criteria)):
+    if len(extra) != len(criteria):
         raise CaseStudyRefused("Choose criteria of the same framework")
     before, after = criterion_scores(organisation, source)
     case_study = CaseStudy(
@@ -262,7 +263,9 @@ def _scores(before: Score | None, after: Score | None) -> dict:
 
 
 @transaction.atomic
-def edit_case_study(case_study_id, *, user, expected_version: int, criteria=(), **data):
+def edit_case_study(case_study_id, *, user, expected_version: int, criteria=None, **data):
+    """Change the text, the publication settings and (when ``criteria`` is given) the other
+    criteria it addresses. A change voids every approval; saving nothing new changes nothing."""
     case_study = _locked(case_study_id)
     if not can_draft(user, case_study.organisation):
         raise CaseStudyRefused("Only the leads and contributors of either side can do this")
@@ -271,6 +274,10 @@ def edit_case_study(case_study_id, *, user, expected_version: int, criteria=(), 
             "Somebody changed this case study since you opened it. "
             "Open it again to see their changes, then make yours"
         )
+    if criteria is not None and any(
+        c.framework_id != case_study.criterion.framework_id for c in criteria
+    ):
+        raise CaseStudyRefused("Choose criteria of the same framework")
     changed = [
         name
         for name in (*TEXT_FIELDS, *SETTINGS_FIELDS)
@@ -278,12 +285,11 @@ def edit_case_study(case_study_id, *, user, expected_version: int, criteria=(), 
     ]
     for name in changed:
         setattr(case_study, name, data[name])
-    wanted = {case_study.criterion_id, *(c.pk for c in criteria)}
-    if any(c.framework_id != case_study.criterion.framework_id for c in criteria):
-        raise CaseStudyRefused("Choose criteria of the same framework")
-    if set(case_study.criteria.values_list("pk", flat=True)) != wanted:
-        case_study.criteria.set(wanted)
-        changed.append("criteria")
+    if criteria is not None:
+        wanted = {case_study.criterion_id, *(c.pk for c in criteria)}
+        if set(case_study.criteria.values_list("pk", flat=True)) != wanted:
+            case_study.criteria.set(wanted)
+            changed.append("criteria")
     if not changed:
         return case_study
     labels = {

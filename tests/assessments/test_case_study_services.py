@@ -16,13 +16,14 @@ from partnership.signing import ledger
 from tests.assessments.case_study_helpers import (
     MANAGEMENT,
     STAFF_SIDE,
+    TEXT,
     approve,
     case_study,
     draft,
     gap,
     publish,
 )
-from tests.assessments.test_checklist_views import member
+from tests.assessments.test_checklist_views import build_framework, member
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +271,28 @@ class TestFinding:
         assert list(apply_filters(visible, country="scotland")) == []
         assert list(apply_filters(visible, year=year)) == [cs]
         assert list(apply_filters(visible, year=year - 1)) == []
+
+
+class TestCriteria:
+    def test_editing_the_text_keeps_the_criteria(self, gap, hr_lead):
+        cs = draft(gap[1]["S1.1"], hr_lead, criteria=[gap[1]["S2.1"].criterion])
+        services.edit_case_study(cs.pk, user=hr_lead, expected_version=1, title="Another")
+        assert sorted(cs.criteria.values_list("ref", flat=True)) == ["S1.1", "S2.1"]
+
+    def test_the_source_criterion_always_stays(self, gap, hr_lead):
+        cs = draft(gap[1]["S1.1"], hr_lead, criteria=[gap[1]["S2.1"].criterion])
+        services.edit_case_study(cs.pk, user=hr_lead, expected_version=1, criteria=[])
+        assert list(cs.criteria.values_list("ref", flat=True)) == ["S1.1"]
+        cs.refresh_from_db()
+        assert cs.version == 2
+
+    def test_criteria_of_another_framework_are_refused(self, gap, hr_lead, case_study):
+        other = build_framework(title="Another framework").criteria.first()
+        with pytest.raises(CaseStudyRefused, match="same framework"):
+            draft(gap[1]["S1.1"], hr_lead, criteria=[other])
+        with pytest.raises(CaseStudyRefused, match="same framework"):
+            services.edit_case_study(
+                case_study.pk, user=hr_lead, expected_version=1, criteria=[other], title="X"
+            )
+        case_study.refresh_from_db()
+        assert (case_study.version, case_study.title) == (1, TEXT["title"])
