@@ -136,3 +136,14 @@ def test_drafted_approved_and_found_from_another_organisations_gap(
     assert TEXT["title"] in text
     assert "In place for all staff groups (2026/27)" in text
     assert organisation.name in text
+
+    # And the library finds it by word and by country, and not for another country
+    page.goto(live_server.url + reverse("casestudies:library"))
+    page.get_by_label("Search").fill("rostering")
+    page.get_by_label("Country").select_option(label="England")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_test_id("case-study")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_label("Country").select_option(label="Scotland")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_test_id("case-study")).to_have_count(0)
