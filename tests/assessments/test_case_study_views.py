@@ -355,22 +355,23 @@ class TestChanging:
         assert answer.status_code == 200 and b"".join(answer.streaming_content) == PDF
 
 
-class TestGapLinks:
-    @pytest.fixture
-    def their_gap(self, other_organisation, gap):
-        """The other organisation has S1.1 below met in its own assessment."""
-        lead = member(other_organisation)
-        assessment = start_assessment(
-            organisation=other_organisation,
-            framework=gap[0],
-            period="2026/27",
-            title="T",
-            user=lead,
-        )
-        response = responses_of(assessment)["S1.1"]
-        save_response(response.pk, data={"rating": 0}, expected_version=1, user=lead)
-        return lead, assessment, response
+@pytest.fixture
+def their_gap(other_organisation, gap):
+    """The other organisation has S1.1 below met in its own assessment."""
+    lead = member(other_organisation)
+    assessment = start_assessment(
+        organisation=other_organisation,
+        framework=gap[0],
+        period="2026/27",
+        title="T",
+        user=lead,
+    )
+    response = responses_of(assessment)["S1.1"]
+    save_response(response.pk, data={"rating": 0}, expected_version=1, user=lead)
+    return lead, assessment, response
 
+
+class TestGapLinks:
     def test_the_criterion_page_links_to_who_closed_it(self, their_gap, anonymous, organisation):
         lead, assessment, response = their_gap
         client = client_for(lead)
@@ -459,18 +460,9 @@ class TestQueryCounts:
             assert client.get(page_url(case_study)).status_code == 200
 
     def test_a_gap_costs_the_criterion_page_one_query(
-        self, gap, hr_lead, staff_rep, other_organisation, django_assert_num_queries
+        self, gap, hr_lead, staff_rep, their_gap, django_assert_num_queries
     ):
-        lead = member(other_organisation)
-        assessment = start_assessment(
-            organisation=other_organisation,
-            framework=gap[0],
-            period="2026/27",
-            title="T",
-            user=lead,
-        )
-        response = responses_of(assessment)["S1.1"]
-        save_response(response.pk, data={"rating": 0}, expected_version=1, user=lead)
+        lead, assessment, response = their_gap
         client = client_for(lead)
         url = reverse("assessments:criterion", args=[assessment.pk, response.pk])
         for n in range(3):
