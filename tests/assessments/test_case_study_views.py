@@ -470,3 +470,13 @@ class TestQueryCounts:
             with django_assert_num_queries(CRITERION_QUERIES + 1):
                 content = client.get(url).content.decode()
             assert f"{n + 1} case stud" in content
+
+
+def test_past_its_review_date_it_shows_due_for_review(outsider, case_study, hr_lead, staff_rep):
+    publish(case_study, hr_lead, staff_rep)
+    client = client_for(outsider)
+    assert "Due for review" not in client.get(page_url(case_study)).content.decode()
+    CaseStudy.objects.filter(pk=case_study.pk).update(review_date="2020-01-01")
+    content = client.get(page_url(case_study)).content.decode()
+    assert "Due for review" in content and "(due for review)" in content
+    assert "Due for review" in client.get(reverse("casestudies:library")).content.decode()
