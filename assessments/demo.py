@@ -17,6 +17,7 @@ from django.utils import timezone
 from partnership.forums.demo import seed_machinery
 from partnership.models import Membership, Organisation, User
 
+from .casestudies.demo import seed_case_studies
 from .crosswalks.loader import load_crosswalk_files
 from .demo_network import seed_network
 from .frameworks import load_framework_files
@@ -206,6 +207,7 @@ def seed_demo() -> list[SignIn]:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     seed_machinery(northshire, people.hr_lead, people.staff_rep)
+    seed_case_studies()
     return sign_ins
 
 

@@ -648,6 +648,13 @@ class PlanSignature(SignedRecord):
 
 
 # Crosswalks live in their own package; importing them here registers their models.
+# Case studies live in their own package; importing them here registers them with the app.
+from .casestudies.models import (  # noqa: E402, F401
+    CaseStudy,
+    CaseStudyApproval,
+    CaseStudyAttachment,
+    CaseStudyEvent,
+)
 from .crosswalks.models import (  # noqa: E402, F401
     CarryOver,
     Crosswalk,

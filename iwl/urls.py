@@ -10,5 +10,6 @@ urlpatterns = [
     path("forums/", include("partnership.forums.urls")),
     path("facility-time/", include("partnership.facility_time.urls")),
     path("admin/", admin.site.urls),
+    path("case-studies/", include("assessments.casestudies.urls")),
     path("", include("assessments.urls")),
 ]

@@ -6,6 +6,7 @@ from functools import cached_property
 
 from django.db.models import Prefetch
 
+from ..casestudies.library import case_studies_by_area
 from ..models import Criterion
 from .services import equivalence_map, latest_version
 
@@ -15,14 +16,6 @@ COUNTRY_FRAMEWORKS = (
     ("Wales", "wales-partnership-and-wellbeing"),
     ("Northern Ireland", "ni-working-lives"),
 )
-
-
-def case_studies_for_area(standard) -> list:
-    """HOOK for published case studies: the case studies feature returns here the published
-    case studies of one area (a Standard of the guide's framework), each with ``title``,
-    ``organisation`` and ``url``. The guide shows them in the area's "Case studies" section,
-    on the page and in the PDF. Until that feature exists there are none."""
-    return []
 
 
 @dataclass(frozen=True)
@@ -51,8 +44,9 @@ class FourCountryGuide:
     slug = "four-country-guide"
     organisation = None
 
-    def __init__(self):
+    def __init__(self, user=None):
         self.framework = latest_version(GUIDE_FRAMEWORK)
+        self.user = user
 
     @cached_property
     def columns(self) -> list[Column]:
@@ -66,6 +60,8 @@ class FourCountryGuide:
             equivalence_map(self.framework, column.framework) if column.framework else {}
             for column in self.columns
         ]
+        # Published case studies per area, as this reader may see them (none without a reader).
+        case_studies = case_studies_by_area(self.framework, self.user) if self.user else {}
         standards = self.framework.standards.order_by("position").prefetch_related(
             Prefetch("criteria", queryset=Criterion.objects.order_by("position"))
         )
@@ -76,7 +72,7 @@ class FourCountryGuide:
                     GuideRow(criterion, [found.get(criterion.ref, []) for found in maps])
                     for criterion in standard.criteria.all()
                 ],
-                case_studies=case_studies_for_area(standard),
+                case_studies=case_studies.get(standard.pk, []),
             )
             for standard in standards
         ]

@@ -153,6 +153,16 @@ def equivalent_criteria(criterion, target_framework) -> list[Criterion]:
     )
 
 
+def equivalents_anywhere(criterion):
+    """Every criterion, in any framework, that a crosswalk marks ``equivalent`` to
+    ``criterion``, read in both directions: a lazy queryset, usable as a subquery."""
+    pairs = CrosswalkPair.objects.filter(relation=Relation.EQUIVALENT)
+    return Criterion.objects.filter(
+        Q(pk__in=pairs.filter(from_criterion=criterion).values("to_criterion"))
+        | Q(pk__in=pairs.filter(to_criterion=criterion).values("from_criterion"))
+    )
+
+
 def equivalent_criteria_for_ref(framework, ref, target_framework) -> list[Criterion]:
     """As :func:`equivalent_criteria`, for the criterion ``ref`` of ``framework``; an unknown
     ref raises Criterion.DoesNotExist."""

@@ -50,7 +50,7 @@ def carry_over_csv(request, pk):
 
 @require_GET
 def guide(request):
-    guide = FourCountryGuide()
+    guide = FourCountryGuide(request.user)
     context = guide.context(for_pdf=False)
     context["breadcrumbs"] = [
         {"text": "Home", "href": reverse("assessments:home")},
@@ -66,4 +66,6 @@ def guide_pdf_bytes(guide=None) -> bytes:
 
 @require_GET
 def guide_pdf(request):
-    return _download(guide_pdf_bytes(), "application/pdf", "four-country-guide.pdf")
+    return _download(
+        guide_pdf_bytes(FourCountryGuide(request.user)), "application/pdf", "four-country-guide.pdf"
+    )

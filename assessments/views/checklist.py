@@ -22,6 +22,7 @@ from ..access import (
     get_assessment_for,
     get_response_for,
 )
+from ..casestudies.library import closing_counts, criterion_panel
 from ..evidence import EvidenceLinkForm, EvidenceUploadForm
 from ..forms import ResponseForm, StartAssessmentForm
 from ..presenters import (
@@ -142,10 +143,17 @@ def criteria_list(request, pk):
     responses = responses_with_evidence_counts(assessment).filter(
         criteria_filter.q(assessment.framework.met_value)
     )
+    rows = criterion_rows(responses, scale)
+    if criteria_filter.slug == "below_met":
+        # The gap list links each gap to the organisations that closed it (one query).
+        for row in rows:
+            row.criterion.framework = assessment.framework
+        closing = closing_counts([row.criterion for row in rows], request.user)
+        context["closing"] = [(row.criterion, closing[row.criterion.pk]) for row in rows]
     return render(
         request,
         "assessments/checklist/criteria_list.html",
-        {**context, "filter": criteria_filter, "rows": criterion_rows(responses, scale)},
+        {**context, "filter": criteria_filter, "rows": rows},
     )
 
 
@@ -276,6 +284,10 @@ def _criterion_page(request, response, scale, form, editable):
             "rating": None if response.not_applicable else scale.tag(response.rating),
             "status": status_tag(response),
             "below_met": scale.is_below_met(response.rating),
+            # "Organisations that closed this gap" or "Write a case study".
+            "case_studies": criterion_panel(
+                request.user, response, below_met=scale.is_below_met(response.rating)
+            ),
             "form": form,
             "can_edit": editable,
             "neighbours": neighbours(response),

@@ -88,19 +88,22 @@ def _upload_file(request, response, size_limit):
 @never_cache
 @csp_override(DOWNLOAD_CSP)
 def download_file(request, pk):
-    evidence = get_evidence_file_for(request, pk)
+    return serve_stored_file(get_evidence_file_for(request, pk), "Evidence file")
+
+
+def serve_stored_file(stored, label: str) -> FileResponse:
+    """A stored upload (``file``, ``original_name``, ``content_type``) as an attachment; a
+    file missing from storage is logged and answered 404. Access is the caller's."""
     try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
+        handle = stored.file.storage.open(stored.file.name, "rb")
     except FileNotFoundError as exc:
-        logger.error(
-            "Evidence file %s (%s) is missing from storage", evidence.pk, evidence.file.name
-        )
+        logger.error("%s %s (%s) is missing from storage", label, stored.pk, stored.file.name)
         raise Http404("Not found") from exc
     download = FileResponse(
         handle,
         as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+        filename=stored.original_name,
+        content_type=stored.content_type,
     )
     download["X-Content-Type-Options"] = "nosniff"
     return download

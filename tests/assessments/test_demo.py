@@ -59,6 +59,7 @@ def test_seed_demo_creates_both_trusts_and_prints_sign_ins(settings, capsys):
         "Z9B",
         "Z9C",
         "Z9D",
+        "Z9S",  # the Scottish board of the demo case studies
     }
     board = Membership.objects.get(user__email="board@northshire.example")
     assert (board.side, board.role) == (Membership.Side.MANAGEMENT, Membership.Role.VIEWER)
@@ -81,7 +82,7 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
         call_command("seed_demo")
     assert Organisation.objects.count() == 0
     call_command("seed_demo", "--force")
-    assert Organisation.objects.count() == 4
+    assert Organisation.objects.count() == 5
 
 
 def test_northshire_2026_assessment_is_about_half_reviewed_with_evidence_and_gaps(settings):
