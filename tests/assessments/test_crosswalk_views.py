@@ -232,7 +232,7 @@ def test_every_signed_in_user_reads_the_guide(request, client_fixture, guide_fra
     assert "Northern Ireland: its framework (ni-working-lives) is not loaded" in " ".join(
         page.split()
     )
-    assert "data-testid=\"case-studies-" not in page
+    assert 'data-testid="case-studies-' not in page
 
 
 def test_the_guide_shows_case_studies_per_area(hr_lead_client, guide_frameworks, monkeypatch):
@@ -240,9 +240,7 @@ def test_the_guide_shows_case_studies_per_area(hr_lead_client, guide_frameworks,
     monkeypatch.setattr(
         guide_module,
         "case_studies_by_area",
-        lambda framework, user: {
-            s.pk: [study] for s in framework.standards.all() if s.ref == "H"
-        },
+        lambda framework, user: {s.pk: [study] for s in framework.standards.all() if s.ref == "H"},
     )
     page = hr_lead_client.get(reverse("assessments:guide")).content.decode()
     assert 'data-testid="case-studies-H"' in page and "Self-rostering on two wards" in page
