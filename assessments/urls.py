@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .crosswalks import views as crosswalks
+from .surveys import views as surveys
 from .views import actions, checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
@@ -74,5 +75,26 @@ urlpatterns = [
         "organisations/<uuid:organisation_pk>/actions/",
         actions.organisation_actions,
         name="organisation_actions",
+    ),
+    # Surveys
+    path("organisations/<uuid:organisation_pk>/surveys/", surveys.survey_list, name="surveys"),
+    path(
+        "organisations/<uuid:organisation_pk>/surveys/new/",
+        surveys.open_round,
+        name="survey_open",
+    ),
+    path("surveys/<uuid:pk>/", surveys.round_detail, name="survey"),
+    path("surveys/<uuid:pk>/answer/", surveys.answer_as_member, name="survey_answer"),
+    path("surveys/<uuid:pk>/remind/", surveys.remind, name="survey_remind"),
+    path("surveys/<uuid:pk>/close/", surveys.close, name="survey_close"),
+    path("surveys/<uuid:pk>/results/", surveys.results, name="survey_results"),
+    path("surveys/<uuid:pk>/results.pdf", surveys.results_pdf, name="survey_results_pdf"),
+    path("surveys/<uuid:pk>/results.csv", surveys.results_csv, name="survey_results_csv"),
+    path("surveys/<uuid:pk>/actions/new/", surveys.add_action, name="survey_action"),
+    path("survey-link/<str:token>/", surveys.answer_by_link, name="survey_link"),
+    path("survey-link-thanks/", surveys.thanks, name="survey_thanks"),
+    path("networks/<slug:slug>/surveys/", surveys.network_results, name="network_surveys"),
+    path(
+        "networks/<slug:slug>/surveys/new/", surveys.open_network_round, name="network_survey_open"
     ),
 ]
