@@ -32,6 +32,7 @@ from .services import (
     start_next_cycle,
     submit_response,
 )
+from .surveys.demo import seed_surveys
 
 BUNDLED_FRAMEWORKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "frameworks").glob("*.yaml"))
 BUNDLED_CROSSWALKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "crosswalks").glob("*.yaml"))
@@ -193,6 +194,13 @@ def seed_demo() -> list[SignIn]:
         _seed_checklist_2026(previous, people)
     boards = [_seed_country_board(board) for board in COUNTRY_BOARDS]  # every one, in turn
     seeded |= any(board is not None for board in boards)
+    sign_ins.append(
+        SignIn(
+            seed_surveys(DEMO_PASSWORD).email,
+            "North East and Yorkshire",
+            "network lead: surveys across the network",
+        )
+    )
     if seeded:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())

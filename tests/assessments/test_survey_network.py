@@ -156,3 +156,33 @@ def test_send_notifications_closes_rounds_past_their_date_and_emails_invitations
     current.refresh_from_db()
     assert past.is_closed and current.is_open
     assert [m.to for m in mail.outbox] == [["b@x.example"]]
+
+
+def test_demo_surveys(settings, tmp_path):
+    from assessments.demo import seed_demo
+    from assessments.surveys.results import RoundResults
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    sign_ins = seed_demo()
+    assert "network.lead@north-east-and-yorkshire.example" in [s.email for s in sign_ins]
+    closed = SurveyRound.objects.filter(status="closed")
+    repeat = RoundResults(closed.get(organisation__ods_code="Z9A", period="2025/26"))
+    answered = {r.side: r.answered for r in repeat.responses}
+    assert answered == {MANAGEMENT: 8, STAFF_SIDE: 9}
+    assert repeat.previous.period == "2024/25"
+    assert repeat.rows[0].management_change and repeat.rows[0].staff_side_change
+    southdale = RoundResults(closed.get(organisation__ods_code="Z9B"))
+    assert [r.suppressed for r in southdale.responses] == [False, True]
+    network = Network.objects.get(slug="north-east-and-yorkshire")
+    open_rounds = SurveyRound.objects.filter(network=network, status="open")
+    assert set(open_rounds.values_list("organisation__ods_code", flat=True)) == {"Z9A", "Z9B"}
+    scores = survey_scores_for_network(network, repeat.framework, "2025/26")
+    assert len(scores.rows) == 2 and scores.totals[MANAGEMENT].suppressed
+    seed_demo()  # again: nothing new
+    assert SurveyRound.objects.count() == 5
