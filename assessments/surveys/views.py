@@ -121,7 +121,14 @@ def open_round(request, organisation_pk):
     return render(
         request,
         "assessments/surveys/open.html",
-        {"form": form, "organisation": organisation, "breadcrumbs": _crumbs(organisation)},
+        {
+            "form": form,
+            "caption": organisation.name,
+            "heading": "Open a survey",
+            "intro": "Each person invited gets an email with a link that works once, without an "
+            "account, until the closing date. Answers are stored without names.",
+            "breadcrumbs": _crumbs(organisation),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -447,7 +454,15 @@ def open_network_round(request, slug):
             return redirect("assessments:network_surveys", network.slug)
     return render(
         request,
-        "assessments/surveys/network_open.html",
-        {"form": form, "network": network},
+        "assessments/surveys/open.html",
+        {
+            "form": form,
+            "caption": network.name,
+            "heading": "Open a survey in every member organisation",
+            "intro": "Every organisation that has joined the network gets its own round, and "
+            "each of its members in this service an invitation on their own side. Results reach "
+            "the network only as each organisation's totals.",
+            "back_url": reverse("assessments:network_surveys", args=[network.slug]),
+        },
         status=400 if form.errors else 200,
     )

@@ -8,8 +8,12 @@ from django.apps import apps
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from assessments.surveys import links, services
+from assessments.surveys.forms import AnswerForm
 from assessments.surveys.models import (
     SurveyAnswer,
     SurveyEmail,
@@ -273,3 +277,23 @@ def test_a_round_needs_a_survey_framework_and_a_future_closing_date(
             closes_on=TODAY - datetime.timedelta(days=1),
         )
     assert not SurveyRound.objects.exists()
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(
+        st.one_of(st.integers(-3, 14).map(str), st.text(max_size=5)), min_size=0, max_size=3
+    )
+)
+def test_the_answer_form_takes_only_a_score_on_the_scale_for_every_statement(
+    survey_framework, values
+):
+    criteria = list(survey_framework.criteria.order_by("position"))
+    data = {f"s_{c.ref}": value for c, value in zip(criteria, values, strict=False)}
+    form = AnswerForm(data, criteria=criteria, levels=survey_framework.levels.order_by("value"))
+    valid = len(values) == 3 and all(v in [str(n) for n in range(11)] for v in values)
+    assert form.is_valid() is valid
+    if valid:
+        assert form.scores == {c.pk: int(v) for c, v in zip(criteria, values, strict=True)}
