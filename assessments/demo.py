@@ -194,16 +194,10 @@ def seed_demo() -> list[SignIn]:
         _seed_checklist_2026(previous, people)
     boards = [_seed_country_board(board) for board in COUNTRY_BOARDS]  # every one, in turn
     seeded |= any(board is not None for board in boards)
-    sign_ins.append(
-        SignIn(
-            seed_surveys(DEMO_PASSWORD).email,
-            "North East and Yorkshire",
-            "network lead: surveys across the network",
-        )
-    )
     if seeded:
         # The demo's own notifications are not news to anybody: mark them sent.
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+    sign_ins += [SignIn(*item) for item in seed_surveys(DEMO_PASSWORD)]  # after the network's
     return sign_ins
 
 

@@ -2,6 +2,7 @@
 Southdale's repeat whose staff side gave too few answers, and an open survey across the North
 East and Yorkshire network. Called from assessments.demo.seed_demo; safe to run again."""
 
+import contextlib
 import datetime
 
 from django.utils import timezone
@@ -74,8 +75,9 @@ def _closed_round(organisation, framework, *, period, closes_on, invited, answer
     )
 
 
-def seed_surveys(password, today=None):
-    """Seed the demo surveys; returns the network lead (a user), who signs in to see them."""
+def seed_surveys(password, today=None) -> list[tuple[str, str, str]]:
+    """Seed the demo surveys. Returns sign-in details (email, where, what) of a network lead
+    created here; none when the network's own demo already gave it leads and members."""
     today = today or timezone.localdate()
     framework = (
         Framework.objects.filter(slug="partnership-health-check", survey=True)
@@ -84,31 +86,40 @@ def seed_surveys(password, today=None):
     )
     northshire = Organisation.objects.get(ods_code="Z9A")
     southdale = Organisation.objects.get(ods_code="Z9B")
-    network, _ = Network.objects.get_or_create(
+    network, created = Network.objects.get_or_create(
         slug=NETWORK_SLUG,
         defaults={"name": "North East and Yorkshire", "kind": Network.Kind.NHS_REGION},
     )
-    lead, created = User.objects.get_or_create(
-        email=NETWORK_LEAD, defaults={"full_name": "Robin Dale"}
+    sign_ins = []
+    lead = (
+        NetworkMember.objects.filter(network=network, role=NetworkMember.Role.LEAD)
+        .select_related("user")
+        .first()
     )
-    if created:
-        lead.set_password(password)
-        lead.save(update_fields=["password"])
-    NetworkMember.objects.get_or_create(
-        network=network, user=lead, side=STAFF_SIDE, defaults={"role": NetworkMember.Role.LEAD}
-    )
-    for organisation in (northshire, southdale):
-        NetworkOrganisation.objects.get_or_create(
-            network=network,
-            organisation=organisation,
-            defaults={
-                "status": NetworkOrganisation.Status.JOINED,
-                "invited_by": lead,
-                "joined_at": timezone.now(),
-            },
+    lead = lead.user if lead else None
+    if lead is None:
+        lead, new_user = User.objects.get_or_create(
+            email=NETWORK_LEAD, defaults={"full_name": "Robin Dale"}
         )
+        if new_user:
+            lead.set_password(password)
+            lead.save(update_fields=["password"])
+        NetworkMember.objects.create(
+            network=network, user=lead, side=STAFF_SIDE, role=NetworkMember.Role.LEAD
+        )
+        sign_ins.append((NETWORK_LEAD, network.name, "network lead: surveys across the network"))
+    if created:
+        # The network's own demo did not run: both trusts join it directly.
+        for organisation in (northshire, southdale):
+            NetworkOrganisation.objects.create(
+                network=network,
+                organisation=organisation,
+                status=NetworkOrganisation.Status.JOINED,
+                invited_by=lead,
+                joined_at=timezone.now(),
+            )
     if framework is None or SurveyRound.objects.filter(organisation=northshire).exists():
-        return lead
+        return sign_ins
     _closed_round(
         northshire,
         framework,
@@ -136,15 +147,16 @@ def seed_surveys(password, today=None):
         answers={MANAGEMENT: 6, STAFF_SIDE: 3},
         uplift=0,
     )
-    services.open_network_round(
-        network,
-        framework=framework,
-        period="2026/27",
-        title="North East and Yorkshire partnership survey 2026/27",
-        closes_on=today + datetime.timedelta(days=28),
-        user=lead,
-        today=today,
-    )
+    with contextlib.suppress(services.NotAllowed):  # when no member has joined: nothing to open
+        services.open_network_round(
+            network,
+            framework=framework,
+            period="2026/27",
+            title="North East and Yorkshire partnership survey 2026/27",
+            closes_on=today + datetime.timedelta(days=28),
+            user=lead,
+            today=today,
+        )
     # The demo's invitations are not news to anybody: mark them sent.
     SurveyEmail.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
-    return lead
+    return sign_ins
