@@ -7,12 +7,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.surveys import services
 from assessments.surveys.models import SurveyRound
 from assessments.surveys.results import survey_scores_for_network
-from partnership.models import Network, NetworkOrganisation
+from partnership.models import Network, NetworkMember, NetworkOrganisation
 from tests.assessments.survey_helpers import (
     MANAGEMENT,
     STAFF_SIDE,
@@ -186,3 +187,16 @@ def test_demo_surveys(settings, tmp_path):
     assert len(scores.rows) == 2 and scores.totals[MANAGEMENT].suppressed
     seed_demo()  # again: nothing new
     assert SurveyRound.objects.count() == 5
+
+
+def test_the_network_page_shows_suppressed_cells_and_totals(client, network, survey_framework):
+    lead = UserFactory()
+    NetworkMember.objects.create(network=network, user=lead, side=STAFF_SIDE, role="viewer")
+    shown = _member_with_round(network, survey_framework, lead, management=8, staff_side=[5] * 6)
+    hidden = _member_with_round(network, survey_framework, lead, management=7, staff_side=[4] * 4)
+    client.force_login(lead)
+    page = client.get(reverse("assessments:network_surveys", args=[network.slug])).content.decode()
+    assert shown.name in page and hidden.name in page
+    assert page.count("Too few answers") == 2  # the hidden one and, secondarily, the other
+    assert page.count("Too few organisations") == 2
+    assert "8.0" in page and "7.0" in page

@@ -5,6 +5,8 @@ import io
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -376,3 +378,30 @@ def test_a_network_lead_opens_a_round_in_every_joined_member(
     assert organisation.name in page.content.decode()
     # Membership of a network gives no access to the organisation's own pages.
     assert client.get(reverse("assessments:survey", args=[survey_round.pk])).status_code == 404
+
+
+def test_the_results_page_takes_the_same_queries_however_many_answered(
+    hr_lead_client, organisation, hr_lead, survey_framework, django_assert_num_queries
+):
+    def closed(answers, year):
+        survey_round = open_round(
+            organisation,
+            survey_framework,
+            hr_lead,
+            management=["x@x.example"],
+            closes_on=FUTURE.replace(year=year),
+        )
+        answer_all(survey_round, answers, today=datetime.date.today())
+        return services.close_round(survey_round.pk, user=hr_lead)
+
+    small = closed({MANAGEMENT: [[5, 5, 5]] * 5, STAFF_SIDE: [[4, 4, 4]] * 5}, FUTURE.year + 1)
+    big = closed({MANAGEMENT: [[6, 2, 9]] * 20, STAFF_SIDE: [[3, 4, 8]] * 30}, FUTURE.year + 2)
+    urls = [reverse("assessments:survey_results", args=[r.pk]) for r in (small, big)]
+    for url in urls:
+        hr_lead_client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as small_queries:
+        assert hr_lead_client.get(urls[0]).status_code == 200
+    # Ten times the answers, and a previous round (the small one): one more query, for the
+    # previous round's statements.
+    with django_assert_num_queries(len(small_queries) + 1):
+        assert hr_lead_client.get(urls[1]).status_code == 200
