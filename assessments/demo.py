@@ -36,6 +36,7 @@ from .services import (
     start_next_cycle,
     submit_response,
 )
+from .surveys.demo import seed_surveys
 
 BUNDLED_FRAMEWORKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "frameworks").glob("*.yaml"))
 BUNDLED_CROSSWALKS = sorted((Path(settings.BASE_DIR) / "fixtures" / "crosswalks").glob("*.yaml"))
@@ -208,6 +209,7 @@ def seed_demo() -> list[SignIn]:
         Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     seed_machinery(northshire, people.hr_lead, people.staff_rep)
     seed_case_studies()
+    sign_ins += [SignIn(*item) for item in seed_surveys(DEMO_PASSWORD)]  # after the network's
     return sign_ins
 
 

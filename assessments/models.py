@@ -29,6 +29,11 @@ class Framework(TimeStampedModel):
     met_value = models.IntegerField(
         help_text="The rating value from which a criterion counts as met."
     )
+    survey = models.BooleanField(
+        "usable for surveys",
+        default=False,
+        help_text="Organisations may run anonymous survey rounds of its statements.",
+    )
     content_hash = models.CharField(
         max_length=64, help_text="SHA-256 of the framework's normalised content, to spot changes."
     )
@@ -664,3 +669,12 @@ from .crosswalks.models import (  # noqa: E402, F401
 
 # The roll-up summary rows live in their own package; importing them here registers them.
 from .rollup.models import AssessmentSummary, CriterionSummary, StandardSummary  # noqa: E402, F401
+
+# Survey rounds live in their own package; importing them here registers their models.
+from .surveys.models import (  # noqa: E402, F401
+    SurveyAnswer,
+    SurveyEmail,
+    SurveyInvitation,
+    SurveyRound,
+    SurveyScore,
+)

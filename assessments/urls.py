@@ -2,6 +2,7 @@ from django.urls import path
 
 from .crosswalks import views as crosswalks
 from .rollup import views as rollup
+from .surveys import views as surveys
 from .views import actions, checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
@@ -88,4 +89,25 @@ urlpatterns = [
     path("networks/<slug:slug>/coverage.xlsx", rollup.coverage_xlsx, name="network_coverage_xlsx"),
     path("networks/<slug:slug>/gaps.csv", rollup.gaps_csv, name="network_gaps_csv"),
     path("networks/<slug:slug>/gaps.xlsx", rollup.gaps_xlsx, name="network_gaps_xlsx"),
+    # Surveys
+    path("organisations/<uuid:organisation_pk>/surveys/", surveys.survey_list, name="surveys"),
+    path(
+        "organisations/<uuid:organisation_pk>/surveys/new/",
+        surveys.open_round,
+        name="survey_open",
+    ),
+    path("surveys/<uuid:pk>/", surveys.round_detail, name="survey"),
+    path("surveys/<uuid:pk>/answer/", surveys.answer_as_member, name="survey_answer"),
+    path("surveys/<uuid:pk>/remind/", surveys.remind, name="survey_remind"),
+    path("surveys/<uuid:pk>/close/", surveys.close, name="survey_close"),
+    path("surveys/<uuid:pk>/results/", surveys.results, name="survey_results"),
+    path("surveys/<uuid:pk>/results.pdf", surveys.results_pdf, name="survey_results_pdf"),
+    path("surveys/<uuid:pk>/results.csv", surveys.results_csv, name="survey_results_csv"),
+    path("surveys/<uuid:pk>/actions/new/", surveys.add_action, name="survey_action"),
+    path("survey-link/<str:token>/", surveys.answer_by_link, name="survey_link"),
+    path("survey-link-thanks/", surveys.thanks, name="survey_thanks"),
+    path("networks/<slug:slug>/surveys/", surveys.network_results, name="network_surveys"),
+    path(
+        "networks/<slug:slug>/surveys/new/", surveys.open_network_round, name="network_survey_open"
+    ),
 ]

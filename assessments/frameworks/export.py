@@ -26,7 +26,7 @@ def framework_content(framework):
     standards = framework.standards.order_by("position").prefetch_related(
         Prefetch("criteria", queryset=Criterion.objects.order_by("position"))
     )
-    return {
+    content = {
         "slug": framework.slug,
         "version": framework.version,
         "title": framework.title,
@@ -51,6 +51,9 @@ def framework_content(framework):
         ],
         "standards": [_standard_content(standard) for standard in standards],
     }
+    if framework.survey:
+        content["survey"] = True
+    return content
 
 
 def _standard_content(standard: Standard):
@@ -97,6 +100,7 @@ def content_to_yaml(content):
         "description": content["description"],
         "publication_date": datetime.date.fromisoformat(content["publication_date"]),
         "countries": FlowList(content["countries"]),
+        "survey": content.get("survey", False),
         "scale": {
             "met": content["scale"]["met"],
             "levels": [

@@ -175,6 +175,7 @@ def _create(framework_file):
         description=content["description"],
         publication_date=datetime.date.fromisoformat(content["publication_date"]),
         countries=content["countries"],
+        survey=content.get("survey", False),
         met_value=content["scale"]["met"],
         content_hash=framework_file.hash,
     )

@@ -22,6 +22,7 @@ FRAMEWORK_KEYS = (
     "description",
     "publication_date",
     "countries",
+    "survey",
     "scale",
     "stages",
     "standards",
@@ -104,9 +105,10 @@ class _Validator(Checker):
             minimum=1,
             check=_check_country,
         )
+        survey = self.boolean(root, (), "survey", default=False)
         scale, values = self.scale(root)
         standards, known = self.standards(root)
-        return {
+        content = {
             "slug": slug,
             "version": self.version(root),
             "title": self.text(root, (), "title", limit=max_length(Framework, "title")),
@@ -117,6 +119,10 @@ class _Validator(Checker):
             "stages": self.stages(root, values, known),
             "standards": standards,
         }
+        if survey:
+            # Only when set, so that the hashes of frameworks without the flag stay as they were.
+            content["survey"] = True
+        return content
 
     def version(self, root):
         return self.version_text(root, (), limit=max_length(Framework, "version"))

@@ -139,6 +139,9 @@ EVIDENCE_MAX_UPLOAD_BYTES = envint("EVIDENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024
 # Stored evidence is readable by the service's own user and group only (Django's default,
 # 0o644, lets every local user read it).
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Survey results show no figures for a side with fewer answers than this (assessments.surveys).
+SURVEY_MIN_ANSWERS = envint("SURVEY_MIN_ANSWERS", 5)
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # The Ed25519 key that signs every joint agreement lives here, never in the database

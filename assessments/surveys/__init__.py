@@ -1,0 +1,1 @@
+"""Anonymous partnership surveys: rounds, invitations, answers, results and network roll-ups."""
