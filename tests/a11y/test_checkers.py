@@ -11,12 +11,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pdfua
+import pikepdf
 import pytest
 from django.test import override_settings
 
+from assessments import demo
 from assessments.demo import DEMO_PASSWORD, seed_demo
 from assessments.models import Assessment
 from assessments.reports.pdf import RENDERERS
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.a11y, pytest.mark.e2e, pytest.mark.django_db(transacti
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA = shutil.which("java") or "/usr/bin/java"
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ALLOWED = json.loads((Path(__file__).with_name("axe_allowlist.json")).read_text())["allowed"]
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -45,11 +47,10 @@ def site(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fact
         # The printed demo sign-ins are the roles: a person added to the demo is crawled too.
         roles = [(ANONYMOUS, None)] + [(s.email, s.email) for s in seed_demo()]
         crawl = Crawler(browser, live_server).run(roles, DEMO_PASSWORD)
-        # The crawl downloads the PDFs of the first assessment it meets; render every kind of
-        # every demo assessment as well, as the batch command does.
+        # Every kind of report of every demo assessment, as the batch command renders them.
         for assessment in Assessment.objects.select_related("organisation", "framework"):
             for kind, render in sorted(RENDERERS.items()):
-                crawl.pdfs[f"{kind} {assessment.period} {assessment.pk}"] = render(assessment)
+                crawl.pdfs[f"{kind} {assessment.period}"] = render(assessment)
     folder = tmp_path_factory.mktemp("pages")
     return crawl, write_pages(crawl.pages, folder), folder
 
@@ -127,9 +128,12 @@ def pdf_reports(site, tmp_path_factory):
     return reports
 
 
-def test_the_crawl_found_every_kind_of_report_pdf(pdf_reports):
-    names = {urlsplit(url).path.rsplit("/", 1)[-1] for url in pdf_reports if "://" in url}
-    assert {"report.pdf", "board-report.pdf", "action-plan.pdf"} <= names
+def test_every_kind_of_pdf_the_site_links_to_is_rendered_here(site, pdf_reports):
+    crawl, _, _ = site
+    # A new kind of PDF download must be added to RENDERERS (render_report --kind), and so
+    # is checked here.
+    assert len(crawl.pdf_links) == len(RENDERERS) >= 3, crawl.pdf_links
+    assert len(pdf_reports) == len(RENDERERS) * 2  # the demo's two assessments
 
 
 def test_pdfua_finds_nothing_in_any_report(pdf_reports):
@@ -139,6 +143,87 @@ def test_pdfua_finds_nothing_in_any_report(pdf_reports):
         for finding in report.findings
     ]
     assert not problems, "\n".join(problems[:50]) + f"\n({len(problems)} findings)"
+
+
+def test_every_report_is_tagged_titled_in_english_and_declares_pdf_ua(pdf_reports):
+    for url, (path, _) in pdf_reports.items():
+        with pikepdf.open(path) as pdf:
+            assert pdf.Root.MarkInfo.Marked, url
+            assert str(pdf.Root.Lang) == "en-GB", url
+            assert pdf.Root.ViewerPreferences.DisplayDocTitle, url
+            assert "/StructTreeRoot" in pdf.Root, url
+            metadata = pdf.open_metadata()
+            assert metadata.get("pdfuaid:part") == "1", url
+            assert metadata.get("dc:title"), url
+            assert str(pdf.docinfo.Title).strip(), url
+            assert not _empty_headings(pdf.Root.StructTreeRoot), url
+
+
+def _empty_headings(node) -> list:
+    """Headings with no content (pdfua's own check, UA-14-001, cannot read WeasyPrint's
+    structure tree: it reports the rule as skipped)."""
+    found = []
+    if isinstance(node, pikepdf.Dictionary):
+        kids = node.get("/K")
+        if str(node.get("/S", "")) in {f"/H{level}" for level in range(1, 7)} and not kids:
+            found.append(node)
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids else []:
+            found += _empty_headings(kid)
+    return found
+
+
+# What a person reads in each demo report of 2025/26, in order: pdftotext must give the same
+# order (no hidden text mixed in, no columns run together).
+READING_ORDER = {
+    "scored 2025/26": [
+        "Scored report",
+        "Improving Working Lives self-assessment 2025/26",
+        "HR4 HR policies are drawn up with staff side representatives, agreed with them, and "
+        "reviewed together to a published timetable.",
+        "Joint statement and sign-off",
+        demo.STAFF_STATEMENT_2025[:60],
+    ],
+    "board 2025/26": [
+        "Board report",
+        "Improving Working Lives self-assessment 2025/26",
+        "Scores by side",
+        "Largest gaps",
+        "HW2 Violence and aggression towards staff are not tolerated",
+        demo.GAPS_2025["HW2"][1],
+        "Joint statement and sign-off",
+        demo.JOINT_STATEMENT_2025[:60],
+    ],
+    "actions 2025/26": [
+        "Joint action plan",
+        "Improving Working Lives self-assessment 2025/26",
+        "HR4 HR policies are drawn up with staff side",
+        demo.GAPS_2025["HR4"][1],
+        demo.ACTIONS_2025[-1][1],  # the action for the last gap, in the gaps table
+        demo.ACTIONS_2025[-1][4][0][1][:21],  # its progress note, in the actions table
+        "Signed by Helen Roberts",
+    ],
+}
+
+
+def _missing_in_order(text: str, phrases: list[str]) -> str | None:
+    position = 0
+    for phrase in phrases:
+        found = text.find(phrase, position)
+        if found < 0:
+            return phrase
+        position = found + len(phrase)
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(READING_ORDER))
+def test_pdftotext_reads_each_report_in_the_order_a_person_does(pdf_reports, name):
+    path, _ = pdf_reports[name]
+    result = subprocess.run(  # noqa: S603
+        [PDFTOTEXT, str(path), "-"], capture_output=True, text=True, check=True
+    )
+    text = " ".join(result.stdout.split())
+    missing = _missing_in_order(text, READING_ORDER[name])
+    assert missing is None, f"{name}: {missing!r} is missing or out of order in:\n{text[:3000]}"
 
 
 def test_summary(site, nu_messages, pdf_reports):
