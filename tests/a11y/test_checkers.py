@@ -180,6 +180,8 @@ READING_ORDER = {
         "Improving Working Lives self-assessment 2025/26",
         "HR4 HR policies are drawn up with staff side representatives, agreed with them, and "
         "reviewed together to a published timetable.",
+        # The next criterion: HR4 read whole in the criteria table, not only in the gaps.
+        "HR5 Line managers are trained and supported to apply HR policies fairly and consistently.",
         "Joint statement and sign-off",
         demo.STAFF_STATEMENT_2025[:60],
     ],
