@@ -54,18 +54,8 @@ def test_an_unknown_address_gets_the_service_s_own_404_page(hr_lead_client):
     assert '<main class="nhsuk-main-wrapper" id="maincontent">' in html
 
 
-def test_a_read_only_member_gets_the_service_s_own_403_page(viewer_client, organisation, hr_lead):
-    from assessments.services import start_assessment
-    from tests.assessments.test_checklist_views import build_framework
-
-    assessment = start_assessment(
-        organisation=organisation,
-        framework=build_framework(),
-        period="2026/27",
-        title="Ours",
-        user=hr_lead,
-    )
-    page = viewer_client.post(reverse("assessments:next_cycle", args=[assessment.pk]))
+def test_a_read_only_member_gets_the_service_s_own_403_page(viewer_client):
+    page = viewer_client.get(reverse("assessments:start"))
     assert page.status_code == 403
     assert "<title>You cannot do this – IWL" in page.content.decode()
 
