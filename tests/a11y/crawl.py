@@ -103,12 +103,14 @@ class Crawler:
         self.base_url = live_server.url
         self.crawl = Crawl()
         self._forms: list[tuple[str, str, str, dict]] = []  # (role, page url, action, hidden)
+        self._static: dict[str, tuple] = {}  # url -> (status, headers, body)
 
     def run(self, roles: list[tuple[str, str | None]], password: str) -> Crawl:
         started = time.monotonic()
         contexts = {}
         for role, email in roles:
             context = self.browser.new_context()
+            context.route(f"{self.base_url}/static/**", self._serve_static)
             page = context.new_page()
             if email:
                 sign_in(page, self.live_server, email, password)
@@ -120,6 +122,16 @@ class Crawler:
             context.close()
         self.crawl.seconds = time.monotonic() - started
         return self.crawl
+
+    def _serve_static(self, route):
+        """Static files are fetched from the live server once for the whole crawl: every page
+        loads the same stylesheet and scripts, and the live server is single-threaded."""
+        url = route.request.url
+        if url not in self._static:
+            response = route.fetch()
+            self._static[url] = (response.status, response.headers, response.body())
+        status, headers, body = self._static[url]
+        route.fulfill(status=status, headers=headers, body=body)
 
     def _crawl_role(self, role, context, page, start):
         seen, queue = set(), [urljoin(self.base_url, start)]
