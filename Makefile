@@ -46,9 +46,12 @@ system-deps:
 	done; \
 	if [ -n "$$missing" ]; then echo "Installing$$missing"; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 
+# The accessibility checks (tests/a11y) read PDFs back with poppler's pdftotext.
 test-deps: system-deps
 	@if [ ! -x $(CHROMIUM) ]; then echo "Installing Debian's chromium for browser tests"; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; fi
+	@if ! command -v pdftotext >/dev/null; then echo "Installing poppler-utils for the PDF checks"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends poppler-utils; fi
 
 run: install assets system-deps
 	$(MANAGE) create_signing_key

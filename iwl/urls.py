@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from partnership.views import accessibility_statement
+
 admin.site.site_header = "IWL partnership self-assessment"
 admin.site.site_title = "IWL admin"
 
@@ -11,5 +13,6 @@ urlpatterns = [
     path("facility-time/", include("partnership.facility_time.urls")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("assessments.casestudies.urls")),
+    path("accessibility/", accessibility_statement, name="accessibility"),
     path("", include("assessments.urls")),
 ]

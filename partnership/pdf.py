@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
@@ -20,10 +21,10 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 STYLESHEETS = ("app.css", "print.css")
-# Tagged PDF (a structure tree for screen readers), which WeasyPrint 70 supports. The pdf/ua-1
-# variant would add PDF/UA metadata on top, but claims a conformance the NHS.UK CSS's
-# decorative images and our layout tables have not been checked for.
-PDF_OPTIONS = {"pdf_tags": True}
+# PDF/UA-1: a tagged PDF (a structure tree for screen readers) that says so in its XMP
+# metadata, with its title shown instead of the file name and the page's language. Every
+# report is checked by the pdfua checker and read back with pdftotext (tests/a11y).
+PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +94,22 @@ def stylesheets() -> list[CSS]:
     return result
 
 
+def scope_table_headers(document, pdf) -> None:
+    """Gives every table header cell its /Scope, which WeasyPrint leaves out: a header in a
+    table's head labels its column, any other labels its row (our tables' `scope` attributes
+    say the same). Screen readers and checkers then know which header goes with each cell."""
+    by_reference = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or obj.get("S") != "/TH":
+            continue
+        group = by_reference[by_reference[obj["P"]]["P"]]  # the cell's row's parent
+        attributes = obj.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+        attributes["Scope"] = "/Column" if group.get("S") == "/THead" else "/Row"
+
+
 def write_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnly()).write_pdf(
-        stylesheets=stylesheets(), **PDF_OPTIONS
+        stylesheets=stylesheets(), finisher=scope_table_headers, **PDF_OPTIONS
     )
 
 

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +10,12 @@ from .access import get_organisation_for
 from .forums.services import forum_health
 from .middleware import SESSION_KEY
 from .models import Membership
+
+
+@login_not_required
+def accessibility_statement(request):
+    """The service's accessibility statement, in the NHS.UK format, open to everyone."""
+    return render(request, "accessibility_statement.html")
 
 
 def organisation_detail(request, pk):

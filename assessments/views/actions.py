@@ -168,11 +168,14 @@ def add_action(request, pk):
             )
         messages.success(request, "Action added to the plan")
         return redirect(_plan_url(assessment.pk, "actions"))
-    if not form.is_bound:
-        chosen = request.GET.get("criterion", "")
-        if chosen in form.responses_by_id:
+    heading = "Add an action"
+    chosen = request.GET.get("criterion", "")
+    if chosen in form.responses_by_id:
+        # The page says which criterion it starts from, in its title as well as its heading.
+        heading = f"Add an action for {form.responses_by_id[chosen].criterion.ref}"
+        if not form.is_bound:
             form.initial["responses"] = [chosen]
-    return _action_form_page(request, assessment, form, heading="Add an action")
+    return _action_form_page(request, assessment, form, heading=heading)
 
 
 def _action_form_page(request, assessment, form, *, heading, action=None):

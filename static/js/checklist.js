@@ -1,4 +1,4 @@
-// The criterion form saves itself through htmx (hx-post on the form, see criterion.html).
+// The criterion form saves itself through htmx (data-hx-post on the form, see criterion.html).
 // This module keeps its status line honest, so people always know whether their latest change
 // is saved: "Unsaved changes", "Saving…", the server's "Saved at 14:03" or "Not saved: …".
 // Progressive enhancement only: without it (or without JavaScript) the Save buttons post the form.

@@ -467,7 +467,7 @@ def test_criterion_page_shows_the_criterion_and_the_form(hr_lead_client, respons
         'id="response-form"',
         "In place for all staff groups hint",
         'name="version" value="1"',
-        'hx-post="',
+        'data-hx-post="',
         'aria-live="polite"',
         "Save and go to next criterion",
         "Evidence",
@@ -625,10 +625,10 @@ def test_save_with_htmx_returns_the_status_fragment(hr_lead_client, response):
     assert 'data-save-state="saved"' in content
     assert re.search(r"Saved at \d\d:\d\d", content)
     assert re.search(
-        r'<input type="hidden" name="version" value="2" id="id_version" hx-swap-oob="true">',
+        r'<input type="hidden" name="version" value="2" id="id_version" data-hx-swap-oob="true">',
         content,
     )
-    assert 'id="autosave-errors" hx-swap-oob="true"' in content
+    assert 'id="autosave-errors" data-hx-swap-oob="true"' in content
     response.refresh_from_db()
     assert (response.rating, response.narrative, response.version) == (2, "Typed", 2)
 
@@ -648,7 +648,7 @@ def test_htmx_validation_error_is_in_the_fragment(hr_lead_client, response):
     assert 'data-save-state="invalid"' in content
     assert "Not saved: Select the main reason it is not in place" in content
     assert 'href="#id_barrier_0"' in content
-    assert "hx-swap-oob" in content
+    assert "data-hx-swap-oob" in content
     assert 'name="version"' not in content  # the version stays as it was
     response.refresh_from_db()
     assert response.version == 1

@@ -208,7 +208,7 @@ def test_upload_to_a_signed_off_assessment_is_refused(
 def assert_refused(page, message, media_root):
     assert page.status_code == 400
     html = page.content.decode()
-    assert "<title>Error: Add evidence to FW1" in html
+    assert "<title>Error: Add a file to FW1" in html
     assert '<a href="#id_evidence-file">' + message + "</a>" in html
     assert message in html.split('class="nhsuk-error-message"')[1]
     assert not EvidenceFile.objects.exists()
@@ -516,7 +516,7 @@ def test_a_bad_link_is_refused_with_a_clear_message(
     page = post_link(hr_lead_client, checklist_response, url, title)
     assert page.status_code == 400
     html = page.content.decode()
-    assert "<title>Error: Add evidence to FW1" in html
+    assert "<title>Error: Add a link to FW1" in html
     assert f'<a href="#id_link-{field}">{message}</a>' in html.replace("&#x27;", "'")
     assert not EvidenceLink.objects.exists()
     assert not ResponseChange.objects.exists()
