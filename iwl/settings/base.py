@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from .env import envbool, envint, envlist
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "partnership",
     "assessments",
 ]
@@ -99,6 +101,29 @@ CACHES = {
         "LOCATION": "iwl",
     }
 }
+
+# Reports and notification emails run on a task queue (django.tasks; docs/adr/0008-task-queue.md):
+# "database" keeps the queue in the database (the embedded default; `make run` starts its
+# worker beside the web server), "redis" puts it on RQ in Redis at REDIS_URL for production.
+# Workers run `python manage.py task_worker`.
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "redis": {
+        "BACKEND": "iwl.rq_backend.RQBackend",
+        "OPTIONS": {
+            "URL": REDIS_URL,
+            "PREFIX": os.environ.get("TASK_QUEUE_PREFIX", "iwl:"),
+            "JOB_TIMEOUT": envint("TASK_TIMEOUT_SECONDS", 600),
+        },
+    },
+}
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASK_BACKEND!r}"
+    )
+TASKS = {"default": TASK_BACKENDS[TASK_BACKEND]}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 AXE_SOURCE = (
     Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,3 +40,67 @@ def assert_accessible(page):
         for v in result["violations"]
     ]
     assert not violations, json.dumps(violations, indent=2)
+
+
+def download_when_ready(page, link_name, document_name, *, timeout=90_000):
+    """Follow a document link as a person does: the "preparing" page shows while a worker
+    renders it, then its Download button appears (htmx polling) and downloads the file."""
+    page.get_by_role("link", name=link_name).click()
+    expect(page.get_by_role("heading", name=f"Preparing your {document_name}")).to_be_visible()
+    button = page.get_by_test_id("document-download")
+    button.wait_for(timeout=timeout)
+    with page.expect_download() as info:
+        button.click()
+    return info.value
+
+
+@pytest.fixture
+def task_worker(transactional_db):
+    """The embedded queue's own worker, in a thread beside the live server (an in-memory test
+    database is only shared within this process). It wakes when a task is queued rather than
+    polling, and the test's SQLite connections read without waiting on the worker's writes:
+    SQLite's shared in-memory cache locks whole tables and fails rather than waits."""
+    import queue
+    import threading
+
+    from django.db import connection, connections
+    from django.db.backends.signals import connection_created
+    from django.tasks.signals import task_enqueued
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def read_uncommitted(connection, **kwargs):
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+    read_uncommitted(connection)
+    connection_created.connect(read_uncommitted)
+    wake = queue.Queue()
+
+    def queued(**kwargs):
+        wake.put(True)
+
+    task_enqueued.connect(queued)
+
+    def run():
+        try:
+            while wake.get():
+                Worker(
+                    queue_names=["*"],
+                    interval=0,
+                    batch=True,
+                    backend_name="default",
+                    startup_delay=False,
+                    max_tasks=None,
+                    worker_id="e2e",
+                    excluded_queue_names=[],
+                ).run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield
+    task_enqueued.disconnect(queued)
+    connection_created.disconnect(read_uncommitted)
+    wake.put(False)
+    thread.join(timeout=120)
