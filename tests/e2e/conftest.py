@@ -69,6 +69,8 @@ def task_worker(transactional_db, live_server):
 
     main = connections["default"]
     shared = main if main.vendor == "sqlite" else None
+    if shared is not None:
+        shared.inc_thread_sharing()
     stop = threading.Event()
 
     def run():
@@ -98,3 +100,5 @@ def task_worker(transactional_db, live_server):
     yield
     stop.set()
     thread.join(timeout=120)
+    if shared is not None:
+        shared.dec_thread_sharing()

@@ -57,7 +57,8 @@ def test_board_member_reads_the_reports_and_downloads_both_pdfs(
     assert filename == "Z9A-2025-26-scored-report.pdf"
     assert NORTHSHIRE in text and expected.headline_score in text
 
-    # When they open the board report
+    # When they go back to the scored report and open the board report
+    page.go_back()
     page.get_by_role("link", name="View the board report").click()
     page.wait_for_url(f"**{reverse('assessments:board_report', args=[assessment.pk])}")
     assert page.get_by_role("heading", name="Board report", level=1).is_visible()
