@@ -133,15 +133,42 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "build", ("js", BASE_DIR / "static" / "js")]
-STORAGES = {
-    "default": {
+# Uploaded evidence and rendered documents go through the storage API: the filesystem by default,
+# or an S3-compatible object store (STORAGE_BACKEND=s3, django-storages with boto3) so that any
+# number of web servers and workers share them.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
+FILE_STORAGES = {
+    "filesystem": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))},
     },
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # Nothing is public: every file is read through a permission-checked view.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if STORAGE_BACKEND not in FILE_STORAGES:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be one of {', '.join(FILE_STORAGES)}, not {STORAGE_BACKEND!r}"
+    )
+if STORAGE_BACKEND == "s3" and not FILE_STORAGES["s3"]["OPTIONS"]["bucket_name"]:
+    raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET")
+STORAGES = {
+    "default": FILE_STORAGES[STORAGE_BACKEND],
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploaded evidence is never served as media: a permission-checked view streams it.
-MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+MEDIA_ROOT = FILE_STORAGES["filesystem"]["OPTIONS"]["location"]
 # The largest evidence file accepted (assessments.evidence). It is checked while the upload
 # arrives, so a bigger file is never kept in memory or on disk in full.
 EVIDENCE_MAX_UPLOAD_BYTES = envint("EVIDENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
