@@ -22,6 +22,7 @@ served straight from storage.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -61,6 +62,8 @@ logger = logging.getLogger(__name__)
 # document is then rendered anew on its next request.
 RENDERING_REVISION = "1"
 STORAGE_FOLDER = "reports"
+# Longer than the queue's time limit for one job (TASK_TIMEOUT_SECONDS, 10 minutes).
+STALE_AFTER = datetime.timedelta(minutes=15)
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -225,6 +228,8 @@ def request_document(assessment: Assessment, kind: str) -> ReportDocument:
             # Someone else asked for the same content a moment ago: theirs is the job.
             return ReportDocument.objects.get(key=key)
         enqueue(document)
+    elif give_up_if_stale(document):
+        pass
     elif document.is_ready and not default_storage.exists(document.stored_name):
         # The stored file has gone (storage emptied or moved): render it again.
         logger.warning("Stored document %s is missing: rendering it again", document.stored_name)
@@ -259,6 +264,17 @@ def restart(document: ReportDocument) -> bool:
         )
     document.refresh_from_db()
     enqueue(document)
+    return True
+
+
+def give_up_if_stale(document: ReportDocument) -> bool:
+    """A job that has not moved for longer than any render takes (its worker was stopped or
+    lost) fails, so the person waiting is offered "try again" instead of waiting for ever."""
+    if document.status not in (Status.QUEUED, Status.RUNNING):
+        return False
+    if timezone.now() - document.updated_at < STALE_AFTER:
+        return False
+    fail(document, "The document was not ready in time: the worker preparing it stopped.")
     return True
 
 

@@ -134,20 +134,23 @@ def run_queued_tasks():
     # The worker closes "old" connections between tasks; the test's own (inside its
     # transaction) must stay open.
     with mock.patch.object(db_worker, "close_old_connections", release_connections):
-        _db_worker(db_worker.Worker)
+        embedded_worker().run()
 
 
-def _db_worker(worker_class):
-    worker_class(
+def embedded_worker(worker_id="pytest"):
+    """django-tasks-db's worker for every queue, until no task is ready."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    return Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id="pytest",
+        worker_id=worker_id,
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 @pytest.fixture

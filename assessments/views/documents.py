@@ -83,6 +83,7 @@ def _document_for(request, pk):
 def document_status(request, pk):
     """The waiting page's progress panel (htmx polls it), or the whole page without htmx."""
     document, assessment = _document_for(request, pk)
+    documents.give_up_if_stale(document)
     context = _context(document, assessment)
     if request.htmx:
         return render(request, "assessments/documents/_status.html", context)

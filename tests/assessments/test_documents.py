@@ -6,12 +6,14 @@ render shows what went wrong and can be retried, and two requests at once make o
 import io
 import threading
 from dataclasses import replace
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import close_old_connections, connection
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments import documents
@@ -231,6 +233,29 @@ class TestWaiting:
         document.refresh_from_db()
         assert (document.status, document.attempts) == (Status.READY, 2)
         assert viewer_client.get(board_url(small)).status_code == 200
+
+    def test_a_job_that_stopped_moving_can_be_retried(self, viewer_client, small, run_tasks):
+        viewer_client.get(board_url(small))
+        document = ReportDocument.objects.get()
+        long_ago = timezone.now() - documents.STALE_AFTER - timedelta(seconds=1)
+        ReportDocument.objects.filter(pk=document.pk).update(
+            status=Status.RUNNING, updated_at=long_ago
+        )
+        status_url = reverse("assessments:document_status", args=[document.pk])
+        html = viewer_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+        assert "the worker preparing it stopped" in html
+        assert "document-retry" in html
+        viewer_client.post(reverse("assessments:document_retry", args=[document.pk]))
+        run_tasks()
+        assert viewer_client.get(board_url(small)).status_code == 200
+
+    def test_a_job_under_way_is_not_given_up(self, viewer_client, small):
+        viewer_client.get(board_url(small))
+        document = ReportDocument.objects.get()
+        ReportDocument.objects.filter(pk=document.pk).update(status=Status.RUNNING)
+        assert viewer_client.get(board_url(small)).status_code == 202
+        document.refresh_from_db()
+        assert document.status == Status.RUNNING
 
     def test_an_unreachable_queue_fails_the_document_with_a_message(
         self, viewer_client, small, monkeypatch

@@ -63,9 +63,9 @@ def task_worker(transactional_db, live_server):
     import threading
 
     from django.db import connections
-    from django_tasks_db.management.commands.db_worker import Worker
 
     from assessments.models import ReportDocument
+    from tests.conftest import embedded_worker
 
     main = connections["default"]
     shared = main if main.vendor == "sqlite" else None
@@ -81,16 +81,7 @@ def task_worker(transactional_db, live_server):
                 # Only a document starts it: the test's own set-up (seeding, emails queued on
                 # commit) never races the worker.
                 if ReportDocument.objects.filter(status=ReportDocument.Status.QUEUED).exists():
-                    Worker(
-                        queue_names=["*"],
-                        interval=0,
-                        batch=True,
-                        backend_name="default",
-                        startup_delay=False,
-                        max_tasks=None,
-                        worker_id="e2e",
-                        excluded_queue_names=[],
-                    ).run()
+                    embedded_worker("e2e").run()
         finally:
             if shared is None:
                 connections.close_all()
