@@ -60,7 +60,7 @@ run: install assets system-deps
 	$(if $(CROSSWALKS),$(MANAGE) load_crosswalk $(CROSSWALKS))
 	$(MANAGE) seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) serve $(HOST):$(PORT)   # runserver and a task worker (reports, emails)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,8 @@
 """Email to the side that must act, batched: at most one message per person per assessment
-per day. Later notifications that day wait for the next run of ``send_notifications``."""
+per day. Later notifications that day wait for the next run of ``send_notifications``.
+
+The emails are sent by a task queue worker (assessments.tasks.send_notifications), queued when
+the change that asks for them is committed."""
 
 import logging
 from itertools import groupby
@@ -25,7 +28,17 @@ def _notify(assessment, memberships, message):
         Notification(recipient_id=user_id, assessment=assessment, message=message)
         for user_id in sorted(recipients, key=str)
     )
-    transaction.on_commit(send_due_notifications)
+    transaction.on_commit(_send_soon)
+
+
+def _send_soon():
+    """Hand the emails to the task queue, so no web request waits for the mail server."""
+    from .tasks import send_notifications
+
+    try:
+        send_notifications.enqueue()
+    except Exception:  # the queue being down must never undo the work just saved
+        logger.exception("Could not queue the notification emails: the daily run sends them")
 
 
 def notify_side(assessment, side, message):

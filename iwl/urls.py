@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from partnership.views import accessibility_statement
 
+from .health import healthz
+
 admin.site.site_header = "IWL partnership self-assessment"
 admin.site.site_title = "IWL admin"
 
@@ -14,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("case-studies/", include("assessments.casestudies.urls")),
     path("accessibility/", accessibility_statement, name="accessibility"),
+    path("healthz", healthz, name="healthz"),
     path("", include("assessments.urls")),
 ]

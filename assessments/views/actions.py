@@ -38,12 +38,13 @@ from ..actions import (
     organisation_actions as actions_of_organisation,
 )
 from ..forms import ActionFilterForm, ActionForm, ActionUpdateForm
-from ..models import Action, PlanSignature
-from ..reports import exports, pdf
+from ..models import Action, PlanSignature, ReportDocument
+from ..reports import exports
 from ..reports.action_plan import ActionPlanReport, ActionRow, action_rows
 from ..reports.presenters import report_filename
 from ..signing import verify_plan_signature as verify_signature
 from . import refused
+from .documents import document_response
 
 MANAGEMENT = Membership.Side.MANAGEMENT
 STAFF_SIDE = Membership.Side.STAFF_SIDE
@@ -225,12 +226,7 @@ def sign_plan(request, pk):
 
 @require_GET
 def action_plan_pdf(request, pk):
-    assessment = get_assessment_for(request, pk)
-    return _download(
-        pdf.action_plan_pdf(assessment),
-        "application/pdf",
-        report_filename(assessment, ActionPlanReport.slug, "pdf"),
-    )
+    return document_response(request, pk, ReportDocument.Kind.ACTIONS)
 
 
 @require_GET
@@ -245,12 +241,7 @@ def action_plan_csv(request, pk):
 
 @require_GET
 def action_plan_xlsx(request, pk):
-    report = ActionPlanReport.build(get_assessment_for(request, pk))
-    return _download(
-        exports.action_plan_xlsx(report),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        report_filename(report.assessment, "actions", "xlsx"),
-    )
+    return document_response(request, pk, ReportDocument.Kind.ACTIONS_XLSX)
 
 
 # --- One action -------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The scored report, the board report, their PDFs and the exports.
 
+PDFs and spreadsheets are prepared on the task queue and kept once rendered
+(assessments.views.documents); the CSV is quick enough to write in the request.
+
 Every member of the organisation may read them, viewers included; outsiders get 404 and
 anonymous visitors are sent to sign in (LoginRequiredMiddleware), as for every page.
 """
@@ -10,9 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ..access import get_assessment_for
-from ..reports import exports, pdf
+from ..models import ReportDocument
+from ..reports import exports
 from ..reports.action_plan import action_plan_summary
 from ..reports.presenters import BoardReport, ScoredReport, report_filename
+from .documents import document_response
 
 
 def _crumbs(assessment):
@@ -38,13 +43,6 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _pdf(request, pk, renderer, presenter):
-    assessment = get_assessment_for(request, pk)
-    return _download(
-        renderer(assessment), "application/pdf", report_filename(assessment, presenter.slug, "pdf")
-    )
-
-
 @require_GET
 def scored_report(request, pk):
     return _page(request, pk, ScoredReport)
@@ -52,7 +50,7 @@ def scored_report(request, pk):
 
 @require_GET
 def scored_report_pdf(request, pk):
-    return _pdf(request, pk, pdf.scored_report_pdf, ScoredReport)
+    return document_response(request, pk, ReportDocument.Kind.SCORED)
 
 
 @require_GET
@@ -63,7 +61,7 @@ def board_report(request, pk):
 
 @require_GET
 def board_report_pdf(request, pk):
-    return _pdf(request, pk, pdf.board_report_pdf, BoardReport)
+    return document_response(request, pk, ReportDocument.Kind.BOARD)
 
 
 @require_GET
@@ -78,9 +76,4 @@ def export_csv(request, pk):
 
 @require_GET
 def export_xlsx(request, pk):
-    report = ScoredReport.build(get_assessment_for(request, pk))
-    return _download(
-        exports.export_xlsx(report),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        report_filename(report.assessment, "responses", "xlsx"),
-    )
+    return document_response(request, pk, ReportDocument.Kind.RESPONSES_XLSX)

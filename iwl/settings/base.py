@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from .env import envbool, envint, envlist
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "partnership",
     "assessments",
 ]
@@ -116,6 +118,29 @@ CACHES = {
     }
 }
 
+# Reports and notification emails run on a task queue (django.tasks; docs/adr/0014-task-queue.md):
+# "database" keeps the queue in the database (the embedded default; `make run` starts its
+# worker beside the web server), "redis" puts it on RQ in Redis at REDIS_URL for production.
+# Workers run `python manage.py task_worker`.
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "redis": {
+        "BACKEND": "iwl.rq_backend.RQBackend",
+        "OPTIONS": {
+            "URL": REDIS_URL,
+            "PREFIX": os.environ.get("TASK_QUEUE_PREFIX", "iwl:"),
+            "JOB_TIMEOUT": envint("TASK_TIMEOUT_SECONDS", 600),
+        },
+    },
+}
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASK_BACKEND!r}"
+    )
+TASKS = {"default": TASK_BACKENDS[TASK_BACKEND]}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
@@ -124,15 +149,42 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "build", ("js", BASE_DIR / "static" / "js")]
-STORAGES = {
-    "default": {
+# Uploaded evidence and rendered documents go through the storage API: the filesystem by default,
+# or an S3-compatible object store (STORAGE_BACKEND=s3, django-storages with boto3) so that any
+# number of web servers and workers share them.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
+FILE_STORAGES = {
+    "filesystem": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))},
     },
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # Nothing is public: every file is read through a permission-checked view.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if STORAGE_BACKEND not in FILE_STORAGES:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be one of {', '.join(FILE_STORAGES)}, not {STORAGE_BACKEND!r}"
+    )
+if STORAGE_BACKEND == "s3" and not FILE_STORAGES["s3"]["OPTIONS"]["bucket_name"]:
+    raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET")
+STORAGES = {
+    "default": FILE_STORAGES[STORAGE_BACKEND],
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploaded evidence is never served as media: a permission-checked view streams it.
-MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+MEDIA_ROOT = FILE_STORAGES["filesystem"]["OPTIONS"]["location"]
 # The largest evidence file accepted (assessments.evidence). It is checked while the upload
 # arrives, so a bigger file is never kept in memory or on disk in full.
 EVIDENCE_MAX_UPLOAD_BYTES = envint("EVIDENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

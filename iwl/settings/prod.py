@@ -44,12 +44,30 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Anything cached must be shared by every gunicorn worker: keep the cache in the database (run
-# `python manage.py createcachetable` once after migrate). The sign-in throttle keeps its own
-# table (partnership.ThrottleEntry) and needs no cache.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "iwl_cache",
+# Anything cached must be shared by every gunicorn worker and every machine: keep the cache
+# in Redis (CACHE_REDIS_URL), or else in the database (run `python manage.py createcachetable`
+# once after migrate). Sessions are in the database (Django's default), so any web server can
+# answer any request. The sign-in throttle keeps its own table (partnership.ThrottleEntry).
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "").strip()
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "iwl",
+        }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "iwl_cache",
+        }
+    }
+
+# One JSON object per line, for the log collector.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {"json": {"()": "iwl.logs.JSONLinesFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
 }

@@ -33,6 +33,15 @@ REFUSALS = {403, 404, 405}
 AXE_RUN = "async () => await axe.run(document, {resultTypes: ['violations']})"
 
 
+# The assessment reports (render_report --kind) are prepared on the task queue: the test renders
+# each for every demo assessment instead. Every other PDF the crawl finds is downloaded.
+RENDERED_BY_THE_TEST = {
+    "assessments:report_pdf",
+    "assessments:board_report_pdf",
+    "assessments:action_plan_pdf",
+}
+
+
 @dataclass
 class Page:
     role: str
@@ -145,8 +154,14 @@ class Crawler:
                 continue
             seen.add(kind)
             if parts.path.endswith(".pdf"):
-                # Rendering takes seconds: the test renders every demo report once instead.
                 self.crawl.pdf_links.add(kind)
+                if kind not in RENDERED_BY_THE_TEST:
+                    # Downloaded once, as the first role that finds it, for the PDF checks.
+                    download = context.request.get(url)
+                    content_type = download.headers.get("content-type", "")
+                    self.crawl.pdfs[kind] = (
+                        download.body() if content_type.startswith("application/pdf") else b""
+                    )
                 continue
             response = context.request.get(url, max_redirects=5)
             if not response.headers.get("content-type", "").startswith("text/html"):

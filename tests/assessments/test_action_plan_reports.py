@@ -69,8 +69,9 @@ def test_the_pdf_shows_owners_updates_and_the_organisation(
     progressed,
     hr_lead,
     staff_rep,
+    download,
 ):
-    answer = viewer_client.get(reverse("assessments:action_plan_pdf", args=[assessment.pk]))
+    answer = download(viewer_client, reverse("assessments:action_plan_pdf", args=[assessment.pk]))
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
     assert answer["Content-Disposition"] == 'attachment; filename="Z9A-2026-27-action-plan.pdf"'
@@ -177,6 +178,7 @@ def test_xlsx_has_one_row_per_action_with_dates_and_no_formulas(
     progressed,
     hr_lead,
     staff_rep,
+    download,
 ):
     save_action(
         assessment.pk,
@@ -187,7 +189,7 @@ def test_xlsx_has_one_row_per_action_with_dates_and_no_formulas(
         staff_owner=staff_rep,
         target_date=DUE,
     )
-    answer = viewer_client.get(reverse("assessments:action_plan_xlsx", args=[assessment.pk]))
+    answer = download(viewer_client, reverse("assessments:action_plan_xlsx", args=[assessment.pk]))
     assert answer.status_code == 200
     assert answer["Content-Disposition"] == 'attachment; filename="Z9A-2026-27-actions.xlsx"'
     workbook = load_workbook(io.BytesIO(answer.content))
@@ -208,8 +210,8 @@ def test_xlsx_has_one_row_per_action_with_dates_and_no_formulas(
 
 
 @pytest.mark.parametrize("name", ["action_plan_csv", "action_plan_xlsx", "action_plan_pdf"])
-def test_an_empty_plan_still_exports(viewer_client, assessment, name):
-    answer = viewer_client.get(reverse(f"assessments:{name}", args=[assessment.pk]))
+def test_an_empty_plan_still_exports(viewer_client, assessment, name, download):
+    answer = download(viewer_client, reverse(f"assessments:{name}", args=[assessment.pk]))
     assert answer.status_code == 200
 
 

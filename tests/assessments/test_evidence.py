@@ -26,19 +26,7 @@ FIXED_ERROR = (
 )
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Stored files go to a temporary folder, through the same storage settings as production."""
-    root = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    settings.MEDIA_ROOT = str(root)
-    return root
+# media_root (tests/conftest.py): stored files go to a temporary folder.
 
 
 def stored_files(root):

@@ -1,7 +1,10 @@
 """The joint recording workflow: submit, co-sign or dissent, voiding, verification, sign-off."""
 
+import io
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 
 from assessments.models import (
@@ -434,15 +437,19 @@ class TestSignOff:
 
 class TestNotifications:
     def test_staff_side_is_emailed_once_a_day_per_assessment(
-        self, assessment, hr_lead, staff_rep, django_capture_on_commit_callbacks
+        self, assessment, hr_lead, staff_rep, django_capture_on_commit_callbacks, run_tasks
     ):
         first, second = assessment.responses.order_by("criterion__ref")
         for r in (first, second):
             save_response(r.pk, data={**BLANK, "rating": 2}, expected_version=1, user=hr_lead)
         with django_capture_on_commit_callbacks(execute=True):
             submit_response(first.pk, user=hr_lead)
+        # Queued on commit; nothing is sent in the request itself.
+        assert mail.outbox == []
+        run_tasks()
         with django_capture_on_commit_callbacks(execute=True):
             submit_response(second.pk, user=hr_lead)
+        run_tasks()
         to_rep = [m for m in mail.outbox if m.to == [staff_rep.email]]
         assert len(to_rep) == 1
         assert "A1 was submitted for your review" in to_rep[0].body
@@ -454,12 +461,25 @@ class TestNotifications:
         assert send_due_notifications(now=timezone.now() + timedelta(days=1)) == 1
         assert "A2 was submitted" in mail.outbox[-1].body
 
+    def test_the_batch_runs_on_either_queue(
+        self, task_backend, assessment, hr_lead, staff_rep, run_tasks
+    ):
+        first = assessment.responses.order_by("criterion__ref").first()
+        save_response(first.pk, data={**BLANK, "rating": 2}, expected_version=1, user=hr_lead)
+        submit_response(first.pk, user=hr_lead)
+        call_command("send_notifications", "--queue", stdout=io.StringIO())
+        assert mail.outbox == []
+        run_tasks()
+        assert len(mail.outbox) == 1
+        assert "A1 was submitted for your review" in mail.outbox[0].body
+
     def test_management_is_told_of_disagreement(
-        self, response, hr_lead, staff_rep, django_capture_on_commit_callbacks
+        self, response, hr_lead, staff_rep, django_capture_on_commit_callbacks, run_tasks
     ):
         submit_response(response.pk, user=hr_lead)
         with django_capture_on_commit_callbacks(execute=True):
             staff_side_sign(response.pk, user=staff_rep, decision=DISAGREED, comment="No")
+        run_tasks()
         assert any(m.to == [hr_lead.email] and "disagreed" in m.body for m in mail.outbox)
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from assessments.frameworks import load_framework_files
 from assessments.models import Action, Framework, PlanSignature
 from assessments.services import save_response, start_assessment
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, download_when_ready, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,7 +49,7 @@ def sign_out(page):
 
 @pytest.mark.smoke
 def test_both_sides_build_sign_and_follow_up_the_plan(
-    page, live_server, console_errors, organisation, hr_lead, staff_rep
+    page, live_server, console_errors, organisation, hr_lead, staff_rep, task_worker
 ):
     # Given a self-assessment on the bundled IWL framework with two gaps: HR4 partly in place
     # and ED4 not in place
@@ -192,9 +192,7 @@ def test_both_sides_build_sign_and_follow_up_the_plan(
 
     # When they download the action plan as a PDF
     page.goto(plan_url)
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download the action plan (PDF)").click()
-    download = info.value
+    download = download_when_ready(page, "Download the action plan (PDF)", "joint action plan")
     content = download.path().read_bytes()
 
     # Then it shows the organisation, both owners and the update, and is no longer a draft

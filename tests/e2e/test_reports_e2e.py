@@ -7,17 +7,17 @@ from pypdf import PdfReader
 from assessments.demo import DEMO_PASSWORD, DISAGREED_2025, STAFF_STATEMENT_2025, seed_demo
 from assessments.reports.presenters import BoardReport
 from partnership.models import Organisation
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, download_when_ready, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NORTHSHIRE = "Northshire Community NHS Trust"
 
 
-def download_text(page, link_name):
-    with page.expect_download() as info:
-        page.get_by_role("link", name=link_name).click()
-    download = info.value
+def download_text(page, link_name, document_name):
+    # The preparing page shows while the worker renders the document, then it downloads.
+    download = download_when_ready(page, link_name, document_name)
+    assert_accessible(page)
     content = download.path().read_bytes()
     assert content.startswith(b"%PDF-")
     text = " ".join(
@@ -27,7 +27,9 @@ def download_text(page, link_name):
 
 
 @pytest.mark.smoke
-def test_board_member_reads_the_reports_and_downloads_both_pdfs(page, live_server, console_errors):
+def test_board_member_reads_the_reports_and_downloads_both_pdfs(
+    page, live_server, console_errors, task_worker
+):
     # Given the demo trusts and Northshire's signed-off 2025/26 self-assessment
     seed_demo()
     assessment = Organisation.objects.get(ods_code="Z9A").assessments.get(period="2025/26")
@@ -51,11 +53,12 @@ def test_board_member_reads_the_reports_and_downloads_both_pdfs(page, live_serve
     assert_accessible(page)
 
     # And the scored report's PDF downloads, with the organisation's name in it
-    filename, text = download_text(page, "Download the scored report (PDF)")
+    filename, text = download_text(page, "Download the scored report (PDF)", "scored report")
     assert filename == "Z9A-2025-26-scored-report.pdf"
     assert NORTHSHIRE in text and expected.headline_score in text
 
-    # When they open the board report
+    # When they go back to the scored report and open the board report
+    page.go_back()
     page.get_by_role("link", name="View the board report").click()
     page.wait_for_url(f"**{reverse('assessments:board_report', args=[assessment.pk])}")
     assert page.get_by_role("heading", name="Board report", level=1).is_visible()
@@ -64,8 +67,8 @@ def test_board_member_reads_the_reports_and_downloads_both_pdfs(page, live_serve
     assert page.get_by_test_id("staff-statement").inner_text() == STAFF_STATEMENT_2025
     assert_accessible(page)
 
-    # Then its PDF downloads too
-    filename, text = download_text(page, "Download the board report (PDF)")
+    # When they ask for its PDF, they see it being prepared, then download it when ready
+    filename, text = download_text(page, "Download the board report (PDF)", "board report")
     assert filename == "Z9A-2025-26-board-report.pdf"
     assert NORTHSHIRE in text and expected.headline_stage in text
     assert "Helen Roberts" in text and "Sam Patel" in text
