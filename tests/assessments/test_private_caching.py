@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.assessments import test_action_plan_views as plan_views
-from tests.assessments.test_evidence import make_file, media_root  # noqa: F401
+from tests.assessments.test_evidence import make_file
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
