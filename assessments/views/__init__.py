@@ -2,7 +2,16 @@ from django.shortcuts import render
 
 
 def refused(
-    request, *, message, heading, caption, back_url, back_text, breadcrumbs=None, detail=""
+    request,
+    *,
+    message,
+    heading,
+    caption,
+    back_url,
+    back_text,
+    breadcrumbs=None,
+    detail="",
+    status=400,
 ):
     """A service refused a change (the state moved on, a rule said no): answer 400 with why,
     that nothing changed, and the way back."""
@@ -18,5 +27,36 @@ def refused(
             "breadcrumbs": breadcrumbs,
             "detail": detail,
         },
-        status=400,
+        status=status,
+    )
+
+
+def changed(
+    request,
+    *,
+    heading,
+    caption,
+    back_url,
+    back_text,
+    breadcrumbs=None,
+    history=(),
+    current=(),
+    more=(),
+):
+    """A signature over something that changed since the signer opened the page: answer 409
+    with what changed (``history``) and what it says now (``current``), and the way back."""
+    return render(
+        request,
+        "assessments/changed.html",
+        {
+            "heading": heading,
+            "caption": caption,
+            "back_url": back_url,
+            "back_text": back_text,
+            "breadcrumbs": breadcrumbs,
+            "history": list(history),
+            "current": list(current),
+            "more": list(more),
+        },
+        status=409,
     )

@@ -29,7 +29,9 @@ from ..evidence import (
     EvidenceUploadForm,
     SizeLimitUploadHandler,
     store_upload,
+    stored_sha256,
 )
+from . import refused
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,32 @@ def _upload_file(request, response, size_limit):
 @csp_override(DOWNLOAD_CSP)
 def download_file(request, pk):
     evidence = get_evidence_file_for(request, pk)
+    # The stored bytes must still be the ones uploaded (and signed, by their SHA-256): a file
+    # replaced in storage is never served.
+    stored = stored_sha256(evidence)
+    if stored is not None and stored != evidence.sha256:
+        logger.error(
+            "Evidence file %s (%s) does not match its recorded SHA-256 %s (stored bytes: %s)",
+            evidence.pk,
+            evidence.file.name,
+            evidence.sha256,
+            stored,
+        )
+        response = evidence.response
+        return refused(
+            request,
+            message="This file has been changed since it was uploaded, so it cannot be "
+            "downloaded. Tell your administrator: the stored copy no longer matches the one "
+            "that was added as evidence.",
+            heading=evidence.original_name,
+            caption=f"Evidence for {response.criterion.ref}",
+            back_url=_criterion_url(response),
+            back_text=f"Go back to criterion {response.criterion.ref}",
+            status=409,
+        )
     try:
+        if stored is None:
+            raise FileNotFoundError(evidence.file.name)
         handle = evidence.file.storage.open(evidence.file.name, "rb")
     except FileNotFoundError as exc:
         logger.error(

@@ -246,9 +246,10 @@ def test_an_altered_signature_is_not_agreed(assessment, signed):
     PlanSignature.objects.filter(side="staff_side").update(content_hash="0" * 64)
     report = ActionPlanReport.build(assessment)
     assert not report.is_agreed and report.is_draft
-    assert "The signature record has been altered: it does not match" in [
-        row.message for row in report.signatures
-    ]
+    assert any(
+        row.message.startswith("The signature record has been altered: it does not match")
+        for row in report.signatures
+    )
 
 
 # --- The board report shows where the plan stands ----------------------------------------------
