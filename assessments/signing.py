@@ -279,24 +279,30 @@ def verify_sign_off(sign_off) -> Verification:
     return verify_sign_offs(sign_off.assessment, [sign_off])[sign_off.pk]
 
 
-def load_signed_responses(assessment) -> list:
-    """The responses with what verifying their signatures needs, in four queries."""
+def signed_response_prefetches() -> list:
+    """What verifying a response's signatures needs: its files, links and active signatures
+    (with their ledger entries), as ``file_list``, ``link_list`` and ``active_signatures``."""
     from django.db.models import Prefetch
 
+    return [
+        Prefetch("files", to_attr="file_list"),
+        Prefetch("links", to_attr="link_list"),
+        Prefetch(
+            "signatures",
+            queryset=Signature.objects.filter(voided_at__isnull=True).select_related(
+                "signer", "ledger_entry", "void_entry"
+            ),
+            to_attr="active_signatures",
+        ),
+    ]
+
+
+def load_signed_responses(assessment) -> list:
+    """The responses with what verifying their signatures needs, in four queries."""
     return list(
         assessment.responses.select_related("criterion")
         .order_by("criterion__standard__position", "criterion__position")
-        .prefetch_related(
-            Prefetch("files", to_attr="file_list"),
-            Prefetch("links", to_attr="link_list"),
-            Prefetch(
-                "signatures",
-                queryset=Signature.objects.filter(voided_at__isnull=True).select_related(
-                    "signer", "ledger_entry", "void_entry"
-                ),
-                to_attr="active_signatures",
-            ),
-        )
+        .prefetch_related(*signed_response_prefetches())
     )
 
 

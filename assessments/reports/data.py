@@ -14,8 +14,13 @@ from functools import cached_property
 from django.db.models import Prefetch
 
 from .. import scoring
-from ..models import Assessment, Comment, Response, Signature
-from ..signing import verify_loaded_signatures, verify_sign_offs, voided_record_ids
+from ..models import Assessment, Comment, Response
+from ..signing import (
+    signed_response_prefetches,
+    verify_loaded_signatures,
+    verify_sign_offs,
+    voided_record_ids,
+)
 from ..snapshots import frozen_inputs
 
 
@@ -66,15 +71,7 @@ class ReportData:
         by_id = {c.pk: c for c in criteria}
         responses = list(
             assessment.responses.order_by().prefetch_related(
-                Prefetch("files", to_attr="file_list"),
-                Prefetch("links", to_attr="link_list"),
-                Prefetch(
-                    "signatures",
-                    queryset=Signature.objects.filter(voided_at__isnull=True).select_related(
-                        "signer", "ledger_entry", "void_entry"
-                    ),
-                    to_attr="active_signatures",
-                ),
+                *signed_response_prefetches(),
                 Prefetch(
                     "comments",
                     queryset=Comment.objects.select_related("author"),

@@ -49,6 +49,7 @@ def changed(
         request,
         "assessments/changed.html",
         {
+            "message": "This changed since you opened it, so nothing was signed",
             "heading": heading,
             "caption": caption,
             "back_url": back_url,
