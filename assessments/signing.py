@@ -25,7 +25,6 @@ from .models import EvidenceFile, EvidenceLink, Response, Signature
 canonical_hash = ledger.canonical_hash
 Verification = ledger.Verification
 
-SIGNATURE_MESSAGES = {}
 SIGN_OFF_MESSAGES = {
     "verified": "Verified: the assessment is as it was signed off",
     "changed": "Does not match: the assessment has changed since it was signed off",
@@ -176,12 +175,7 @@ def sign_off_receipt(assessment, sign_offs) -> str:
 
 
 def verify_signature(signature, subject=None, *, voided_record_ids=None) -> Verification:
-    return ledger.verify(
-        signature,
-        subject,
-        messages=SIGNATURE_MESSAGES,
-        voided_record_ids=voided_record_ids,
-    )
+    return ledger.verify(signature, subject, voided_record_ids=voided_record_ids)
 
 
 def verify_plan_signature(signature, subject=None, *, voided_record_ids=None) -> Verification:

@@ -2,8 +2,13 @@
 
 However many criteria a framework has, a report reads: the rating levels, the stages, the
 criteria (with their standards), the responses with their files, links, active signatures and
-comments (one query each), the active sign-offs, and the previous assessment with its responses,
-levels and stages. Signatures are verified here in Python from those rows, never one query each.
+comments (one query each), the active sign-offs, the ledger's void entries of those signatures
+and sign-offs, and the previous assessment with its responses, levels and stages. Signatures
+are verified here in Python from those rows (with their ledger entries), never one query each;
+the sign-offs all the way down (``signing.verify_sign_offs``), evidence files' bytes included.
+
+A signed-off assessment is scored from its snapshot (``assessments.snapshots``: one query,
+instead of the criteria with actions), so what was signed off never moves.
 """
 
 from __future__ import annotations

@@ -499,6 +499,7 @@ def test_downloading_replaced_evidence_is_refused_and_logged(with_evidence, view
     refused = viewer_client.get(url)
     assert refused.status_code == 409
     assert "changed since it was uploaded" in refused.content.decode()
+    assert "sandbox" not in refused["Content-Security-Policy"]  # our own page, styled
     assert "does not match its recorded SHA-256" in caplog.text
 
 
