@@ -329,6 +329,23 @@ def store_upload(response, upload, checked: CheckedUpload, *, user):
         raise
 
 
+def stored_sha256(evidence) -> str | None:
+    """The SHA-256 of the bytes stored for an evidence file now, or None when it is missing."""
+    digest = hashlib.sha256()
+    try:
+        with evidence.file.storage.open(evidence.file.name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK_SIZE), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def stored_file_matches(evidence) -> bool:
+    """Whether the stored bytes are still the ones uploaded (and signed, by their SHA-256)."""
+    return stored_sha256(evidence) == evidence.sha256
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
     """Stops keeping an upload once a request's files pass ``limit`` bytes.
 

@@ -319,6 +319,34 @@ def _comment_field(label, *, required, help_text=""):
     )
 
 
+class SeenForm(forms.Form):
+    """What a signing page showed: the digest of what the signer saw (``seen``) and, for a
+    criterion, the answer's version. Every signing form carries both as hidden fields; the
+    service refuses a signature over anything else ("this changed since you opened it")."""
+
+    seen = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
+    )
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": OUT_OF_DATE, "min_value": OUT_OF_DATE},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Hidden fields nobody can correct: say what to do instead, once.
+        hidden = [name for name in ("seen", "version") if name in self.errors]
+        for name in hidden:
+            del self.errors[name]
+        if hidden:
+            self.add_error(None, OUT_OF_DATE)
+        return cleaned
+
+
 def _joint_helper(form, *layout):
     helper = FormHelper(form)
     helper.form_tag = False
@@ -347,7 +375,7 @@ class StaffRatingForm(forms.Form):
         )
 
 
-class StaffSignForm(forms.Form):
+class StaffSignForm(SeenForm):
     """The staff side's signature on what management submitted, with its own rating."""
 
     prefix = "sign"
@@ -377,8 +405,11 @@ class StaffSignForm(forms.Form):
         help_text="Required if you have reservations or disagree. Both sides will see it.",
     )
 
-    def __init__(self, *args, response, levels, **kwargs):
-        kwargs.setdefault("initial", {"staff_rating": response.staff_rating})
+    def __init__(self, *args, response, levels, seen=None, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"staff_rating": response.staff_rating, "seen": seen, "version": response.version},
+        )
         super().__init__(*args, **kwargs)
         self.fields["staff_rating"].choices = _level_choices(levels)
         self.helper = _joint_helper(
@@ -388,6 +419,8 @@ class StaffSignForm(forms.Form):
             ),
             Field("decision", label_size="s"),
             Field("comment", label_size="s"),
+            Field("seen"),
+            Field("version"),
             Button("Sign for the staff side"),
         )
 
@@ -431,7 +464,7 @@ def _one_kind_of_newline(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(SeenForm):
     """A lead signs the joint statement for their side, and may add their side's own statement.
 
     ``sides`` are the sides the user leads. Someone who leads both must choose one: the
@@ -474,8 +507,9 @@ class SignOffForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, sides, agreed_statement=None, **kwargs):
+    def __init__(self, *args, sides, agreed_statement=None, seen=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = seen
         sides = list(sides)
         self.agreed_statement = agreed_statement
         self.fixed_side = sides[0] if len(sides) == 1 else None
@@ -493,6 +527,7 @@ class SignOffForm(forms.Form):
             *([] if self.fixed_side else [Field("side", label_size="m")]),
             Field("joint_statement", label_size="m"),
             Field("side_statement", label_size="m"),
+            Field("seen"),
         )
 
     def clean_joint_statement(self):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from partnership.models import Membership, Organisation, TimeStampedModel
+from partnership.signing.models import SignedRecord
 
 
 class Framework(TimeStampedModel):
@@ -388,29 +389,11 @@ class ResponseChange(models.Model):
         return f"{self.get_kind_display()} {self.response}"
 
 
-class SignedRecord(models.Model):
-    """A signature's common parts: what was signed, its SHA-256, and when it was voided.
-
-    ``content`` keeps exactly what was hashed, so anyone can see what was signed; any later
-    change to that content voids the signature, which stays in the history marked void.
-    """
-
-    content = models.JSONField(help_text="Exactly what was signed.")
-    content_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_void(self):
-        return self.voided_at is not None
-
-
 class Signature(SignedRecord):
-    """One side's signature on one criterion: exactly what it saw, as a SHA-256."""
+    """One side's signature on one criterion: its decision and comment on exactly the version
+    of the answer (and the criterion's wording) it saw, on the organisation's ledger."""
+
+    SIGNED_FIELDS = ("assessment_id", "response_id", "decision", "comment", "response_version")
 
     class Decision(models.TextChoices):
         SUBMITTED = "submitted", "Submitted for staff-side review"
@@ -423,8 +406,6 @@ class Signature(SignedRecord):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="signatures")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="signatures")
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=20, choices=Membership.Side.choices)
     decision = models.CharField(max_length=30, choices=Decision.choices)
     comment = models.TextField(blank=True)
     response_version = models.PositiveIntegerField()
@@ -456,6 +437,14 @@ class Signature(SignedRecord):
     def __str__(self):
         return f"{self.get_side_display()} {self.get_decision_display().lower()} {self.response}"
 
+    def ledger_organisation(self):
+        return self.assessment.organisation
+
+    def current_subject(self):
+        from .signing import response_content
+
+        return response_content(self.response, self.side)
+
 
 class Comment(models.Model):
     """The thread between the two sides about one criterion."""
@@ -475,12 +464,13 @@ class Comment(models.Model):
 
 
 class SignOff(SignedRecord):
-    """A lead's signature on the joint statement that closes an assessment."""
+    """A lead's signature on the joint statement that closes an assessment: the statements,
+    every criterion's state and signatures, and the frozen scores, stage and action plan."""
+
+    SIGNED_FIELDS = ("assessment_id", "joint_statement", "side_statement")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sign_offs")
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=20, choices=Membership.Side.choices)
     joint_statement = models.TextField()
     side_statement = models.TextField(
         blank=True, help_text="This side's own statement, for example the staff side's view."
@@ -498,6 +488,31 @@ class SignOff(SignedRecord):
 
     def __str__(self):
         return f"{self.get_side_display()} sign-off of {self.assessment}"
+
+    def ledger_organisation(self):
+        return self.assessment.organisation
+
+    def current_subject(self):
+        from .signing import assessment_content
+
+        return assessment_content(self.assessment, self.joint_statement)
+
+
+class AssessmentSnapshot(models.Model):
+    """What the leads signed off, frozen: the scoring inputs and results (scores, stage and
+    why, each standard's figures) and the action plan as they stood. Written in the sign-off
+    transaction, removed when the sign-offs are voided. A signed-off assessment's scores,
+    stage and reports come from here (``assessments.snapshots``), never recomputed from rows
+    that can still change; the sign-offs sign it, so altering it breaks their verification."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="snapshot", primary_key=True
+    )
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Signed-off snapshot of {self.assessment}"
 
 
 class AssessmentEvent(models.Model):
@@ -631,12 +646,12 @@ class ActionUpdate(models.Model):
 
 
 class PlanSignature(SignedRecord):
-    """A lead's signature on the whole action plan, bound to its content by SHA-256."""
+    """A lead's signature on the whole action plan's commitments, on the ledger."""
+
+    SIGNED_FIELDS = ("plan_id",)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="signatures")
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=20, choices=Membership.Side.choices)
 
     class Meta:
         ordering = ["-created_at"]
@@ -650,6 +665,14 @@ class PlanSignature(SignedRecord):
 
     def __str__(self):
         return f"{self.get_side_display()} signature on {self.plan}"
+
+    def ledger_organisation(self):
+        return self.plan.assessment.organisation
+
+    def current_subject(self):
+        from .signing import plan_content
+
+        return plan_content(self.plan)
 
 
 class ReportDocument(TimeStampedModel):

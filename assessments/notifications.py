@@ -17,6 +17,7 @@ from partnership.models import Membership
 from partnership.text import one_line
 
 from .models import Notification
+from .signing import receipt_text
 
 logger = logging.getLogger(__name__)
 EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
@@ -50,6 +51,38 @@ def notify_side(assessment, side, message):
 def notify_leads(assessment, side, message):
     memberships = assessment.organisation.memberships.filter(side=side, role=Membership.Role.LEAD)
     _notify(assessment, memberships, message)
+
+
+def send_receipt(assessment, sequence, digest):
+    """Email both sides' leads the ledger's head at sign-off, straight away (never batched):
+    the receipt each keeps, so that a rewritten history would disagree with what they hold."""
+    emails = sorted(
+        set(
+            assessment.organisation.memberships.filter(role=Membership.Role.LEAD).values_list(
+                "user__email", flat=True
+            )
+        )
+    )
+    transaction.on_commit(lambda: _send_receipt(assessment, emails, sequence, digest))
+
+
+def _send_receipt(assessment, emails, sequence, digest):
+    url = f"{settings.SITE_URL}{reverse('assessments:assessment', args=[assessment.pk])}"
+    body = (
+        f"Both leads have signed off {assessment.organisation.name}'s {assessment.title}.\n\n"
+        "Your receipt (keep this email):\n"
+        f"{receipt_text(sequence, digest)}\n\n"
+        "The service keeps every signature in a chain, one link after another. The receipt is "
+        "the latest link when you signed off. The board report shows the same receipt: if it "
+        "ever shows a different one for this sign-off, the record has been changed, so tell "
+        "the other lead and your administrator.\n\n"
+        f"Open the assessment: {url}\n"
+    )
+    for email in emails:
+        try:
+            send_mail(f"IWL self-assessment signed off: {assessment.title}", body, None, [email])
+        except Exception:  # an unreachable mail server must never undo the sign-off
+            logger.exception("Could not email the sign-off receipt to %s", email)
 
 
 def send_due_notifications(now=None) -> int:

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from partnership import rules as access_rules
 from partnership.models import Membership
+from partnership.signing import ledger
 
-from . import notifications
+from . import notifications, snapshots
 from .crosswalks.services import carry_plan
 from .models import (
     Action,
@@ -16,6 +16,7 @@ from .models import (
     ActionUpdate,
     Assessment,
     AssessmentEvent,
+    AssessmentSnapshot,
     CarryOver,
     Comment,
     EvidenceFile,
@@ -27,7 +28,16 @@ from .models import (
     SignOff,
 )
 from .rollup import services as rollup
-from .signing import assessment_content, canonical_hash, plan_content, response_content
+from .signing import (
+    assessment_content,
+    plan_content,
+    response_content,
+    sign_off_shown,
+    verify_signature,
+)
+
+# What the signer saw has changed since the signing form was shown: nothing was signed.
+ContentChanged = ledger.ContentChanged
 
 MANAGEMENT = Membership.Side.MANAGEMENT
 STAFF_SIDE = Membership.Side.STAFF_SIDE
@@ -363,9 +373,19 @@ def _carry_forward_actions(previous, assessment, targets):
 
 
 def _void(signatures, reason) -> int:
-    return signatures.filter(voided_at__isnull=True).update(
-        voided_at=timezone.now(), void_reason=reason[:200]
+    """Void the active ones, each with its void entry on the ledger."""
+    return ledger.void_all(
+        signatures.filter(voided_at__isnull=True).select_related("ledger_entry"), reason
     )
+
+
+def _void_sign_offs(assessment_id, reason) -> int:
+    """Void an assessment's active sign-offs and drop the snapshot they signed."""
+    voided = _void(SignOff.objects.filter(assessment_id=assessment_id), reason)
+    if voided:
+        # A snapshot exists only while a sign-off that signed it is active.
+        AssessmentSnapshot.objects.filter(assessment_id=assessment_id).delete()
+    return voided
 
 
 def _content_changed(response: Response, user, reason: str, *, sides=(MANAGEMENT, STAFF_SIDE)):
@@ -374,7 +394,7 @@ def _content_changed(response: Response, user, reason: str, *, sides=(MANAGEMENT
     if _void(response.signatures.filter(side__in=sides), reason):
         _record(response, ResponseChange.Kind.SIGNATURES_VOIDED, user, reason)
     # Any change to a criterion, signed or not, changes what a lead signed off.
-    _void(SignOff.objects.filter(assessment_id=response.assessment_id), reason)
+    _void_sign_offs(response.assessment_id, reason)
     management_signed = response.signatures.filter(side=MANAGEMENT, voided_at__isnull=True).exists()
     state = Response.State.SUBMITTED if management_signed else Response.State.DRAFT
     if response.state != state:
@@ -382,19 +402,27 @@ def _content_changed(response: Response, user, reason: str, *, sides=(MANAGEMENT
         response.save(update_fields=["state", "updated_at"])
 
 
-def _sign(response, user, side, decision, comment="") -> Signature:
-    content = response_content(response, side)
-    return Signature.objects.create(
-        assessment_id=response.assessment_id,
-        response=response,
+def _sign(response, user, side, decision, comment="", *, seen=None) -> Signature:
+    return ledger.sign(
+        Signature,
+        organisation=response.assessment.organisation,
         signer=user,
         side=side,
+        subject=response_content(response, side),
+        seen=seen,
+        assessment_id=response.assessment_id,
+        response=response,
         decision=decision,
         comment=comment,
         response_version=response.version,
-        content=content,
-        content_hash=canonical_hash(content),
     )
+
+
+def _check_seen(seen, subject):
+    """Refuse with ContentChanged when ``seen`` (the digest a form carried) is not ``subject``'s."""
+    current = ledger.digest_of(subject)
+    if seen is not None and seen != current:
+        raise ContentChanged(seen, current, subject)
 
 
 def _check_side(side):
@@ -408,8 +436,9 @@ def _require(predicate, user, organisation, message):
 
 
 @transaction.atomic
-def submit_response(response_id, *, user) -> Signature:
-    """Management signs its answer and sends it to the staff side for review."""
+def submit_response(response_id, *, user, seen=None) -> Signature:
+    """Management signs its answer and sends it to the staff side for review. ``seen``: the
+    digest of the answer as the signing page showed it (ContentChanged if it moved on)."""
     response = _lock_response(response_id)
     organisation = response.assessment.organisation
     _require(
@@ -418,6 +447,8 @@ def submit_response(response_id, *, user) -> Signature:
         organisation,
         "Only the management side's leads and contributors can submit",
     )
+    if seen is not None:
+        _check_seen(seen, response_content(response, MANAGEMENT))
     if response.state != Response.State.DRAFT:
         raise NotAllowed(
             "This criterion has already been submitted: change the answer to submit it again"
@@ -430,7 +461,7 @@ def submit_response(response_id, *, user) -> Signature:
         and not response.barrier
     ):
         raise NotAllowed("Say why this criterion is not in place before submitting it")
-    signature = _sign(response, user, MANAGEMENT, Signature.Decision.SUBMITTED)
+    signature = _sign(response, user, MANAGEMENT, Signature.Decision.SUBMITTED, seen=seen)
     response.state = Response.State.SUBMITTED
     response.save(update_fields=["state", "updated_at"])
     _record(response, ResponseChange.Kind.SIGNED, user, "Submitted for staff-side review")
@@ -469,8 +500,11 @@ def _check_rating(response, rating):
 
 
 @transaction.atomic
-def staff_side_sign(response_id, *, user, decision, comment="", staff_rating=None) -> Signature:
+def staff_side_sign(
+    response_id, *, user, decision, comment="", staff_rating=None, seen=None
+) -> Signature:
     """The staff side agrees, agrees with reservations or disagrees with what management signed.
+    ``seen``: the digest of management's answer as the signing page showed it.
 
     Runs with the response row locked, so a management edit racing this signature either
     lands first (and this is refused, the version having moved on) or waits and then voids it.
@@ -494,6 +528,8 @@ def staff_side_sign(response_id, *, user, decision, comment="", staff_rating=Non
     comment = (comment or "").strip()
     if decision in Signature.NEEDS_COMMENT and not comment:
         raise NotAllowed("Explain the staff side's reservations or disagreement in a comment")
+    if seen is not None:
+        _check_seen(seen, response_content(response, MANAGEMENT))
     if response.state != Response.State.SUBMITTED:
         raise NotAllowed(
             "Only a criterion submitted for staff-side review can be signed by the staff side"
@@ -505,8 +541,9 @@ def staff_side_sign(response_id, *, user, decision, comment="", staff_rating=Non
         raise NotAllowed(
             "You submitted this criterion for management, so you cannot also sign it for the staff side"
         )
-    if management.response_version != response.version or management.content_hash != canonical_hash(
-        response_content(response, MANAGEMENT)
+    if (
+        management.response_version != response.version
+        or not verify_signature(management, response_content(response, MANAGEMENT)).matches
     ):
         raise NotAllowed("The answer changed after it was submitted: it must be submitted again")
     if staff_rating is not None and staff_rating != response.staff_rating:
@@ -593,8 +630,13 @@ def unsettled_criteria(assessment) -> list[str]:
 
 
 @transaction.atomic
-def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -> SignOff:
-    """A lead signs the joint statement. When both leads have, the assessment is locked."""
+def sign_off(
+    assessment_id, *, user, side, joint_statement, side_statement="", seen=None
+) -> SignOff:
+    """A lead signs the joint statement, the criteria as they stand and the frozen snapshot
+    (scores, stage, action plan), which is stored. When both leads have signed, the
+    assessment is locked and both leads are emailed the ledger's head: their receipt.
+    ``seen``: the digest of what the sign-off page showed (``signing.sign_off_shown``)."""
     assessment = _lock_assessment(assessment_id)
     organisation = assessment.organisation
     _check_side(side)
@@ -616,7 +658,15 @@ def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -
     joint_statement = (joint_statement or "").strip()
     if not joint_statement:
         raise NotAllowed("Enter the joint statement")
-    active = {s.side: s for s in assessment.sign_offs.filter(voided_at__isnull=True)}
+    frozen = snapshots.snapshot_of(assessment)
+    if seen is not None:
+        _check_seen(seen, sign_off_shown(assessment, frozen["plan"]))
+    active = {
+        s.side: s
+        for s in assessment.sign_offs.filter(voided_at__isnull=True).select_related(
+            "ledger_entry", "void_entry", "signer"
+        )
+    }
     if side in active:
         raise NotAllowed("This side has already signed off")
     other = active.get(STAFF_SIDE if side == MANAGEMENT else MANAGEMENT)
@@ -629,21 +679,26 @@ def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -
             raise NotAllowed(
                 "Sign the same joint statement as the other side, or ask them to sign again"
             )
-    content = assessment_content(assessment, joint_statement)
-    if other is not None and other.content_hash != canonical_hash(content):
-        # Content changes void sign-offs already; this makes sure nothing locks over a stale one.
-        _void(SignOff.objects.filter(pk=other.pk), "The assessment changed after this sign-off")
+    subject = assessment_content(assessment, joint_statement, frozen=frozen)
+    if other is not None and not ledger.verify(other, subject).matches:
+        # Content changes void sign-offs already; this makes sure nothing locks over a stale
+        # (or altered) one.
+        _void_sign_offs(assessment.pk, "The assessment changed after this sign-off")
         raise NotAllowed(
             "The assessment changed after the other lead signed off: they must sign again"
         )
-    signed = SignOff.objects.create(
-        assessment=assessment,
+    signed = ledger.sign(
+        SignOff,
+        organisation=organisation,
         signer=user,
         side=side,
+        subject=subject,
+        assessment=assessment,
         joint_statement=joint_statement,
         side_statement=(side_statement or "").strip(),
-        content=content,
-        content_hash=canonical_hash(content),
+    )
+    AssessmentSnapshot.objects.update_or_create(
+        assessment=assessment, defaults={"data": ledger.jsonable(frozen)}
     )
     AssessmentEvent.objects.create(
         assessment=assessment,
@@ -655,9 +710,14 @@ def sign_off(assessment_id, *, user, side, joint_statement, side_statement="") -
         assessment.status = Assessment.Status.SIGNED_OFF
         assessment.save(update_fields=["status", "updated_at"])
         rollup.write_summary(assessment)
+        sequence, digest = ledger.head(organisation)
         AssessmentEvent.objects.create(
-            assessment=assessment, kind=AssessmentEvent.Kind.SIGNED_OFF, user=user
+            assessment=assessment,
+            kind=AssessmentEvent.Kind.SIGNED_OFF,
+            user=user,
+            detail=f"Receipt: ledger entry {sequence}, {digest}",
         )
+        notifications.send_receipt(assessment, sequence, digest)
     else:
         notifications.notify_leads(
             assessment,
@@ -719,7 +779,7 @@ def confirm_reopen(assessment_id, *, user) -> None:
     }
     if user.pk == requester.pk or not (my_sides - requester_sides):
         raise NotAllowed("The lead of the other side must agree to reopen the assessment")
-    _void(assessment.sign_offs.all(), "Reopened")
+    _void_sign_offs(assessment.pk, "Reopened")
     rollup.remove_summary(assessment)
     assessment.status = Assessment.Status.IN_PROGRESS
     detail = assessment.reopen_reason
@@ -761,7 +821,7 @@ def _check_owners(organisation, management_owner, staff_owner):
         )
 
 
-def _plan_changed(plan, user, reason):
+def _plan_changed(plan, user, reason, assessment):
     if _void(plan.signatures.all(), reason):
         AssessmentEvent.objects.create(
             assessment_id=plan.assessment_id,
@@ -769,6 +829,10 @@ def _plan_changed(plan, user, reason):
             user=user,
             detail=reason,
         )
+    if not assessment.is_locked:
+        # A lead signed off the plan as it stood; once both have, it is frozen in the snapshot
+        # and later changes are follow-up that the reports list.
+        _void_sign_offs(assessment.pk, reason)
 
 
 def _lock_plan(assessment) -> ActionPlan:
@@ -831,7 +895,7 @@ def save_action(
             ]
         )
     action.responses.set(responses)
-    _plan_changed(plan, user, reason)
+    _plan_changed(plan, user, reason, assessment)
     return action
 
 
@@ -846,7 +910,7 @@ def remove_action(action: Action, *, user) -> None:
     )
     plan = _lock_plan(assessment)
     action.delete()
-    _plan_changed(plan, user, "An action was removed")
+    _plan_changed(plan, user, "An action was removed", assessment)
 
 
 @transaction.atomic
@@ -886,8 +950,9 @@ def post_action_update(action_id, *, user, text, status) -> ActionUpdate:
 
 
 @transaction.atomic
-def sign_plan(assessment_id, *, user, side) -> PlanSignature:
-    """A lead signs the action plan as it stands; both leads' signatures make it agreed."""
+def sign_plan(assessment_id, *, user, side, seen=None) -> PlanSignature:
+    """A lead signs the action plan as it stands; both leads' signatures make it agreed.
+    ``seen``: the digest of the plan as the page showed it (ContentChanged if it moved on)."""
     assessment = _lock_assessment(assessment_id)
     _check_side(side)
     _require(
@@ -907,9 +972,14 @@ def sign_plan(assessment_id, *, user, side) -> PlanSignature:
         raise NotAllowed(
             "You signed the plan for the other side, so you cannot also sign for this one"
         )
-    content = plan_content(plan)
-    signature = PlanSignature.objects.create(
-        plan=plan, signer=user, side=side, content=content, content_hash=canonical_hash(content)
+    signature = ledger.sign(
+        PlanSignature,
+        organisation=assessment.organisation,
+        signer=user,
+        side=side,
+        subject=plan_content(plan),
+        seen=seen,
+        plan=plan,
     )
     AssessmentEvent.objects.create(
         assessment=assessment,

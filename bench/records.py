@@ -18,8 +18,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from assessments.reports.data import assessment_content_from
-from assessments.signing import response_content
+from assessments.signing import assessment_content_of, response_content
 
 BARRIERS = ("funding", "staffing", "policy_not_agreed", "not_prioritised", "other")
 SENTENCES = (
@@ -208,7 +207,7 @@ class AssessmentRows:
     def sign_off(self, assessment, at):
         people = self.people
         content, content_hash = canonical(
-            assessment_content_from(assessment, JOINT, assessment.responses)
+            assessment_content_of(assessment, assessment.responses, JOINT)
         )
         for side, signer, statement in (
             ("management", people.hr_lead, ""),

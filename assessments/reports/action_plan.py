@@ -18,6 +18,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from partnership.models import Membership
+from partnership.signing import ledger
 
 from ..actions import (
     ActionRag,
@@ -30,7 +31,8 @@ from ..actions import (
 )
 from ..models import Action, ActionUpdate, PlanSignature, Response
 from ..presenters import RatingScale, Tag
-from ..signing import Verification, canonical_hash
+from ..signing import plan_content_of, verify_plan_signature, voided_record_ids
+from ..snapshots import PlanChange, plan_changes, stored_snapshot
 from .data import ReportData
 from .presenters import report_filename
 
@@ -44,37 +46,7 @@ TOP_OVERDUE = 5
 def plan_content_from(plan_id, assessment_id, actions) -> dict:
     """assessments.signing.plan_content, from actions already loaded with their owners and
     ``criteria_list`` (no queries). A test checks the two agree."""
-    return {
-        "plan": str(plan_id),
-        "assessment": str(assessment_id),
-        "actions": sorted(
-            (
-                {
-                    "id": str(action.pk),
-                    "description": action.description,
-                    "criteria": sorted(r.criterion.ref for r in action.criteria_list),
-                    "management_owner": action.management_owner.email,
-                    "staff_owner": action.staff_owner.email,
-                    "target_date": action.target_date.isoformat(),
-                }
-                for action in actions
-            ),
-            key=lambda a: a["id"],
-        ),
-    }
-
-
-def verify_loaded_plan_signature(signature, current_hash) -> Verification:
-    """assessments.signing.verify_plan_signature, against the hash of the plan as loaded."""
-    if canonical_hash(signature.content) != signature.content_hash:
-        return Verification(False, "The signature record has been altered: it does not match")
-    if current_hash == signature.content_hash:
-        if signature.is_void:
-            return Verification(True, "The content matches, but this signature was voided")
-        return Verification(True, "Verified: the action plan is unchanged since it was signed")
-    if signature.is_void:
-        return Verification(False, "Void: the action plan has changed since it was signed")
-    return Verification(False, "Does not match: the action plan has changed since it was signed")
+    return plan_content_of(plan_id, assessment_id, actions, lambda action: action.criteria_list)
 
 
 @dataclass
@@ -82,12 +54,13 @@ class PlanActions:
     """An assessment's actions and plan signatures, in five queries (three for a summary):
     the actions with their owners and where they were carried from; the criteria they
     address; their progress updates and where they were carried to (not for a summary); the
-    signatures, active and void."""
+    signatures, active and void (and, when some are active, their void entries on the ledger)."""
 
     assessment: object
     actions: list  # each with .criteria_list (and .update_list when loaded)
     signatures: list  # newest first
     verifications: dict = field(default_factory=dict)  # signature id -> Verification
+    current_content: dict | None = None  # plan_content of the plan as it stands
 
     @classmethod
     def load(cls, assessment, *, with_updates=True) -> PlanActions:
@@ -100,14 +73,18 @@ class PlanActions:
         )
         signatures = list(
             PlanSignature.objects.filter(plan__assessment_id=assessment.pk)
-            .select_related("signer")
+            .select_related("signer", "ledger_entry", "void_entry")
             .order_by("-created_at")
         )
         plan = cls(assessment, actions, signatures)
-        current = canonical_hash(
-            plan_content_from(plan.plan_id, assessment.pk, actions) if plan.plan_id else {}
+        plan.current_content = (
+            plan_content_from(plan.plan_id, assessment.pk, actions) if plan.plan_id else None
         )
-        plan.verifications = {s.pk: verify_loaded_plan_signature(s, current) for s in signatures}
+        voided = voided_record_ids([s for s in signatures if not s.is_void])
+        plan.verifications = {
+            s.pk: verify_plan_signature(s, plan.current_content or {}, voided_record_ids=voided)
+            for s in signatures
+        }
         return plan
 
     @property
@@ -256,6 +233,8 @@ class ActionPlanSummary:
     rows: list[SummaryRow]  # the most overdue first, up to TOP_OVERDUE
     more_overdue: int = 0
     rows_caption: str = "Overdue actions, the most overdue first"
+    # For a signed-off assessment: what changed in the plan's commitments since sign-off.
+    changes_since_sign_off: list | None = None
 
     @property
     def headline(self) -> str:
@@ -302,9 +281,23 @@ def summary_of(plan: PlanActions, rows: list[ActionRow]) -> ActionPlanSummary:
 
 
 def action_plan_summary(assessment, *, today=None) -> ActionPlanSummary:
-    """The board report's action plan section, in three queries."""
+    """The board report's action plan section, in three queries (four when the plan has
+    active signatures, five when the assessment is signed off: its snapshot)."""
     plan = PlanActions.load(assessment, with_updates=False)
-    return summary_of(plan, action_rows(plan.actions, today or timezone.localdate()))
+    summary = summary_of(plan, action_rows(plan.actions, today or timezone.localdate()))
+    summary.changes_since_sign_off = changes_since_sign_off(assessment, plan)
+    return summary
+
+
+def changes_since_sign_off(assessment, plan: PlanActions) -> list[PlanChange] | None:
+    """What changed in the plan's commitments since the assessment was signed off, or None
+    when it is not signed off (or has no snapshot)."""
+    if assessment.status != assessment.Status.SIGNED_OFF:
+        return None
+    snapshot = stored_snapshot(assessment)
+    if not isinstance(snapshot, dict):
+        return None
+    return plan_changes(snapshot.get("plan"), plan.current_content)
 
 
 # --- The plan's page and PDF -------------------------------------------------------------------
@@ -449,6 +442,12 @@ class ActionPlanReport:
         return SignatureRow(
             signature, side_tag(signature.side), verification.matches, verification.message
         )
+
+    @property
+    def seen(self) -> str:
+        """The digest of the plan as this page shows it, for the signing forms."""
+        current = self.plan.current_content
+        return ledger.digest_of(current) if current is not None else ""
 
     @property
     def signed_sides(self) -> set:

@@ -2,8 +2,13 @@
 
 However many criteria a framework has, a report reads: the rating levels, the stages, the
 criteria (with their standards), the responses with their files, links, active signatures and
-comments (one query each), the active sign-offs, and the previous assessment with its responses,
-levels and stages. Signatures are verified here in Python from those rows, never one query each.
+comments (one query each), the active sign-offs, the ledger's void entries of those signatures
+and sign-offs, and the previous assessment with its responses, levels and stages. Signatures
+are verified here in Python from those rows (with their ledger entries), never one query each;
+the sign-offs all the way down (``signing.verify_sign_offs``), evidence files' bytes included.
+
+A signed-off assessment is scored from its snapshot (``assessments.snapshots``: one query,
+instead of the criteria with actions), so what was signed off never moves.
 """
 
 from __future__ import annotations
@@ -14,54 +19,14 @@ from functools import cached_property
 from django.db.models import Prefetch
 
 from .. import scoring
-from ..models import Assessment, Comment, Response, Signature
-from ..signing import Verification, assessment_content, canonical_hash, response_content
-
-ALTERED = "The signature record has been altered: it does not match"
-
-
-def verify_loaded_signature(signature, response, files, links) -> Verification:
-    """assessments.signing.verify_signature, from rows already loaded (no queries).
-
-    The messages are the same; tests check both verifiers agree.
-    """
-    if canonical_hash(signature.content) != signature.content_hash:
-        return Verification(False, ALTERED)
-    current = canonical_hash(response_content(response, signature.side, files=files, links=links))
-    if current == signature.content_hash:
-        if signature.is_void:
-            return Verification(True, "The content matches, but this signature was voided")
-        return Verification(True, "Verified: the signed content is unchanged")
-    if signature.is_void:
-        return Verification(False, "Void: the content has changed since it was signed")
-    return Verification(False, "Does not match: the content has changed since it was signed")
-
-
-def assessment_content_from(assessment, joint_statement, responses) -> dict:
-    """assessments.signing.assessment_content, from responses already loaded with their active
-    signatures."""
-    return assessment_content(
-        assessment,
-        joint_statement,
-        criteria=(
-            (
-                r.criterion.ref,
-                r.state,
-                r.not_applicable,
-                {s.side: s.content_hash for s in r.active_signatures},
-            )
-            for r in responses
-        ),
-    )
-
-
-def verify_loaded_sign_off(sign_off, assessment, responses) -> Verification:
-    if canonical_hash(sign_off.content) != sign_off.content_hash:
-        return Verification(False, "The sign-off record has been altered: it does not match")
-    current = assessment_content_from(assessment, sign_off.joint_statement, responses)
-    if canonical_hash(current) == sign_off.content_hash:
-        return Verification(True, "Verified: the assessment is as it was signed off")
-    return Verification(False, "Does not match: the assessment has changed since it was signed off")
+from ..models import Assessment, Comment, Response
+from ..signing import (
+    signed_response_prefetches,
+    verify_loaded_signatures,
+    verify_sign_offs,
+    voided_record_ids,
+)
+from ..snapshots import frozen_inputs
 
 
 @dataclass
@@ -82,18 +47,25 @@ class ReportData:
     sign_off_verifications: dict  # sign-off id -> Verification
     info: scoring.FrameworkInfo
     scores: dict  # Basis -> Score
+    facts: list = field(default_factory=list)  # scoring.ResponseFacts, as scored
+    frozen: bool = False  # scored from the signed-off snapshot
     previous: PreviousAssessment | None = None
     criteria_with_actions: frozenset = field(default_factory=frozenset)  # criterion refs
 
     @classmethod
     def load(
-        cls, assessment: Assessment, *, criteria_with_actions=None, with_previous=True
+        cls, assessment: Assessment, *, criteria_with_actions=None, with_previous=True, frozen=True
     ) -> ReportData:
-        """``criteria_with_actions``: ids (or refs) of the criteria that have an action in the
+        """A signed-off assessment is scored from its snapshot (``assessments.snapshots``), not
+        from the live rows, unless ``frozen=False`` (which the snapshot itself uses).
+        ``criteria_with_actions``: ids (or refs) of the criteria that have an action in the
         action plan, for the stage rule ``actions_for_gaps``. By default, the criteria that
         any action of the assessment's own plan addresses (one query). ``with_previous=False``
         skips the previous assessment (for pages that show no trend)."""
-        if criteria_with_actions is None:
+        snapshot = frozen_inputs(assessment) if frozen else None
+        if snapshot is not None:
+            criteria_with_actions = snapshot.actions
+        elif criteria_with_actions is None:
             criteria_with_actions = criteria_with_actions_of(assessment)
         framework = assessment.framework
         levels = list(framework.levels.all())
@@ -104,15 +76,7 @@ class ReportData:
         by_id = {c.pk: c for c in criteria}
         responses = list(
             assessment.responses.order_by().prefetch_related(
-                Prefetch("files", to_attr="file_list"),
-                Prefetch("links", to_attr="link_list"),
-                Prefetch(
-                    "signatures",
-                    queryset=Signature.objects.filter(voided_at__isnull=True).select_related(
-                        "signer"
-                    ),
-                    to_attr="active_signatures",
-                ),
+                *signed_response_prefetches(),
                 Prefetch(
                     "comments",
                     queryset=Comment.objects.select_related("author"),
@@ -122,23 +86,22 @@ class ReportData:
         )
         order = {c.pk: i for i, c in enumerate(criteria)}
         responses.sort(key=lambda r: order.get(r.criterion_id, len(order)))
-        verifications = {}
+        sign_offs = list(
+            assessment.sign_offs.filter(voided_at__isnull=True)
+            .select_related("signer", "ledger_entry", "void_entry")
+            .order_by("created_at")
+        )
+        voided = voided_record_ids(
+            [*(s for r in responses for s in r.active_signatures), *sign_offs]
+        )
         for response in responses:
             # Already loaded: saves a query per row wherever the criterion or assessment is used.
             response.criterion = by_id[response.criterion_id]
             response.assessment = assessment
-            for signature in response.active_signatures:
-                verifications[signature.pk] = verify_loaded_signature(
-                    signature, response, response.file_list, response.link_list
-                )
-        sign_offs = list(
-            assessment.sign_offs.filter(voided_at__isnull=True)
-            .select_related("signer")
-            .order_by("created_at")
+        verifications = verify_loaded_signatures(responses, voided)
+        sign_off_verifications = verify_sign_offs(
+            assessment, sign_offs, responses=responses, verifications=verifications, voided=voided
         )
-        sign_off_verifications = {
-            s.pk: verify_loaded_sign_off(s, assessment, responses) for s in sign_offs
-        }
         info = scoring.framework_info(
             met_value=framework.met_value, levels=levels, stages=stages, criteria=criteria
         )
@@ -155,6 +118,8 @@ class ReportData:
             )
             for r in responses
         ]
+        if snapshot is not None:
+            facts = snapshot.facts
         return cls(
             assessment=assessment,
             levels=levels,
@@ -166,6 +131,8 @@ class ReportData:
             sign_off_verifications=sign_off_verifications,
             info=info,
             scores=scoring.score_all(info, facts, actions=actions),
+            facts=facts,
+            frozen=snapshot is not None,
             previous=load_previous(assessment) if with_previous else None,
             criteria_with_actions=actions,
         )
@@ -270,6 +237,10 @@ def load_previous(assessment: Assessment) -> PreviousAssessment | None:
         )
         for row in rows
     ]
-    refs = {row["criterion__id"]: row["criterion__ref"] for row in rows}
-    actions = {refs[pk] for pk in criteria_with_actions_of(previous) if pk in refs}
+    frozen = frozen_inputs(previous)
+    if frozen is not None:
+        facts, actions = frozen.facts, frozen.actions
+    else:
+        refs = {row["criterion__id"]: row["criterion__ref"] for row in rows}
+        actions = {refs[pk] for pk in criteria_with_actions_of(previous) if pk in refs}
     return PreviousAssessment(previous, scoring.score_all(info, facts, actions=actions))

@@ -18,6 +18,7 @@ from .. import scoring
 from ..models import Response, Signature
 from ..presenters import RatingScale, Tag
 from ..scoring import Basis, percent_text
+from ..signing import sign_off_receipt
 from . import charts
 from .data import ReportData
 
@@ -497,6 +498,11 @@ class Report:
             )
             for s in sorted(self.data.sign_offs, key=lambda s: s.side != "management")
         ]
+
+    @property
+    def receipt(self) -> str:
+        """The ledger's head when the assessment was signed off (see the README)."""
+        return sign_off_receipt(self.assessment, self.data.sign_offs)
 
     @property
     def joint_statement(self) -> str:

@@ -37,13 +37,13 @@ from ..actions import (
 from ..actions import (
     organisation_actions as actions_of_organisation,
 )
-from ..forms import ActionFilterForm, ActionForm, ActionUpdateForm
+from ..forms import OUT_OF_DATE, ActionFilterForm, ActionForm, ActionUpdateForm, SeenForm
 from ..models import Action, PlanSignature, ReportDocument
 from ..reports import exports
 from ..reports.action_plan import ActionPlanReport, ActionRow, action_rows
 from ..reports.presenters import report_filename
 from ..signing import verify_plan_signature as verify_signature
-from . import refused
+from . import changed, refused
 from .documents import document_response
 
 MANAGEMENT = Membership.Side.MANAGEMENT
@@ -213,12 +213,40 @@ def sign_plan(request, pk):
 
     if side not in Membership.Side.values:
         return refuse("Select the side you are signing for")
+    form = SeenForm(request.POST)
+    if not form.is_valid():
+        return refuse(OUT_OF_DATE)
     try:
-        services.sign_plan(assessment.pk, user=request.user, side=side)
+        services.sign_plan(
+            assessment.pk, user=request.user, side=side, seen=form.cleaned_data["seen"]
+        )
+    except services.ContentChanged as exc:
+        return _plan_changed(request, assessment, exc.subject)
     except services.NotAllowed as refusal:
         return refuse(str(refusal))
     messages.success(request, f"You signed the action plan for {SIDE_NAMES[side]}")
     return redirect(_plan_url(assessment.pk, "signatures"))
+
+
+def _plan_changed(request, assessment, current):
+    """The plan changed after the lead opened it: what it says now, action by action."""
+    return changed(
+        request,
+        heading="The action plan has changed",
+        caption=assessment.title,
+        back_url=_plan_url(assessment.pk, "signatures"),
+        back_text="Back to the action plan",
+        breadcrumbs=_crumbs(assessment, plan=True),
+        current=[
+            {
+                "label": ", ".join(action["criteria"]),
+                "value": f"{action['description']}\nBy {action['target_date']}: "
+                f"{action['management_owner']} and {action['staff_owner']}",
+            }
+            for action in current.get("actions", [])
+        ],
+        more=["Someone added, changed or removed an action after you opened the plan."],
+    )
 
 
 # --- Downloads --------------------------------------------------------------------------------
@@ -363,7 +391,8 @@ def verify_plan_signature(request, pk):
     )
     assessment = signature.plan.assessment
     content = signature.content if isinstance(signature.content, dict) else {}
-    signed_actions = [a for a in content.get("actions") or [] if isinstance(a, dict)]
+    subject = content.get("subject") if isinstance(content.get("subject"), dict) else {}
+    signed_actions = [a for a in subject.get("actions") or [] if isinstance(a, dict)]
     return render(
         request,
         "assessments/actions/verify.html",

@@ -273,6 +273,8 @@ def _criterion_page(request, response, scale, form, editable):
     assessment = response.assessment
     criterion = response.criterion
     changes = list(response.changes.select_related("user")[: HISTORY_SHOWN + 1])
+    files = list(response.files.select_related("uploaded_by"))
+    links = list(response.links.select_related("added_by"))
     return render(
         request,
         "assessments/checklist/criterion.html",
@@ -294,11 +296,11 @@ def _criterion_page(request, response, scale, form, editable):
             "history": readable_history(history(changes[:HISTORY_SHOWN], scale), scale),
             "more_history": len(changes) > HISTORY_SHOWN,
             # For the evidence section (templates/assessments/_evidence.html).
-            "files": list(response.files.select_related("uploaded_by")),
-            "links": list(response.links.select_related("added_by")),
+            "files": files,
+            "links": links,
             **_evidence_forms(editable),
             # The joint recording section and the comments (templates/assessments/joint/).
-            "joint": joint_panel(request, response, scale),
+            "joint": joint_panel(request, response, scale, files=files, links=links),
             "breadcrumbs": _crumbs(
                 _assessment_crumb(assessment),
                 {

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,7 +28,9 @@ from ..evidence import (
     EvidenceUploadForm,
     SizeLimitUploadHandler,
     store_upload,
+    stored_sha256,
 )
+from . import refused
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +87,32 @@ def _upload_file(request, response, size_limit):
 
 @require_GET
 @never_cache
-@csp_override(DOWNLOAD_CSP)
 def download_file(request, pk):
-    return serve_stored_file(get_evidence_file_for(request, pk), "Evidence file")
+    evidence = get_evidence_file_for(request, pk)
+    # The stored bytes must still be the ones uploaded (and signed, by their SHA-256): a file
+    # replaced in storage is never served.
+    stored = stored_sha256(evidence)
+    if stored is not None and stored != evidence.sha256:
+        logger.error(
+            "Evidence file %s (%s) does not match its recorded SHA-256 %s (stored bytes: %s)",
+            evidence.pk,
+            evidence.file.name,
+            evidence.sha256,
+            stored,
+        )
+        response = evidence.response
+        return refused(
+            request,
+            message="This file has been changed since it was uploaded, so it cannot be "
+            "downloaded. Tell your administrator: the stored copy no longer matches the one "
+            "that was added as evidence.",
+            heading=evidence.original_name,
+            caption=f"Evidence for {response.criterion.ref}",
+            back_url=_criterion_url(response),
+            back_text=f"Go back to criterion {response.criterion.ref}",
+            status=409,
+        )
+    return serve_stored_file(evidence, "Evidence file")
 
 
 def serve_stored_file(stored, label: str) -> FileResponse:
@@ -106,6 +130,8 @@ def serve_stored_file(stored, label: str) -> FileResponse:
         content_type=stored.content_type,
     )
     download["X-Content-Type-Options"] = "nosniff"
+    # As csp_override does, for the file only: a refusal above is one of our own pages.
+    download._csp_config = DOWNLOAD_CSP
     return download
 
 

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 from partnership import rules as access_rules
 from partnership.access import get_object_for
 from partnership.models import Membership
+from partnership.signing import ledger
 
 from .. import services
 from ..access import get_response_for
-from ..forms import CommentForm, StaffRatingForm, StaffSignForm
+from ..forms import OUT_OF_DATE, CommentForm, SeenForm, StaffRatingForm, StaffSignForm
 from ..models import Comment, Response, ResponseChange, Signature
 from ..presenters import (
     CriterionRow,
@@ -37,10 +38,11 @@ from ..presenters import (
     RatingScale,
     Tag,
     display_value,
+    history,
     status_tag,
 )
-from ..signing import verify_signature
-from . import refused
+from ..signing import response_content, verify_signature
+from . import changed, refused
 
 LOCKED_MESSAGE = "This assessment is signed off, so it can no longer be changed."
 
@@ -127,6 +129,8 @@ class JointPanel:
     comment_form: CommentForm | None = None
     # For management editors: changing the answer now voids the signatures on it.
     warn_on_change: bool = False
+    # The digest of management's answer as this page shows it, for the signing forms.
+    seen: str = ""
 
     @property
     def ratings_differ(self):
@@ -160,8 +164,10 @@ def _staff_hint(response, management_signature, user):
     )
 
 
-def joint_panel(request, response, scale: RatingScale) -> JointPanel:
-    """The joint recording section for one response. Two queries: signatures and comments."""
+def joint_panel(request, response, scale: RatingScale, *, files=None, links=None) -> JointPanel:
+    """The joint recording section for one response. Two queries (signatures and comments)
+    and, to work out what a signing form shows (``seen``), two more unless the response's
+    ``files`` and ``links`` are given."""
     assessment = response.assessment
     organisation = assessment.organisation
     user = request.user
@@ -180,6 +186,10 @@ def joint_panel(request, response, scale: RatingScale) -> JointPanel:
     )
     if assessment.is_locked:
         return panel
+    if access_rules.is_editor_on_either_side(user, organisation):
+        panel.seen = ledger.digest_of(
+            response_content(response, MANAGEMENT, files=files, links=links)
+        )
     if access_rules.is_management_editor(user, organisation):
         ready = response.is_reviewed and not (
             scale.is_below_met(response.rating) and not response.barrier
@@ -197,7 +207,7 @@ def joint_panel(request, response, scale: RatingScale) -> JointPanel:
             and management is not None
             and management.signer_id != user.pk
         ):
-            panel.sign_form = StaffSignForm(response=response, levels=scale.levels)
+            panel.sign_form = StaffSignForm(response=response, levels=scale.levels, seen=panel.seen)
         panel.rating_form = StaffRatingForm(response=response, levels=scale.levels)
     if access_rules.is_editor_on_either_side(user, organisation):
         panel.comment_form = CommentForm()
@@ -273,6 +283,7 @@ def snapshot(content, scale: RatingScale) -> Snapshot:
     content = content if isinstance(content, dict) else {}
     rows = [
         SnapshotRow("Criterion", str(content.get("criterion", ""))),
+        SnapshotRow("Criterion's wording", str(content.get("criterion_statement", ""))),
         SnapshotRow("Version of the answer", str(content.get("version", ""))),
     ]
     if content.get("not_applicable"):
@@ -321,6 +332,13 @@ def snapshot(content, scale: RatingScale) -> Snapshot:
     )
 
 
+def _signed_subject(record):
+    """What a signed record says it signed. Defensive: the content may have been altered."""
+    content = record.content if isinstance(record.content, dict) else {}
+    subject = content.get("subject")
+    return subject if isinstance(subject, dict) else {}
+
+
 def _int(value):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -366,12 +384,33 @@ def _form_page(request, response, form, *, action, heading, show_answer=False):
     return render(request, "assessments/joint/form_error.html", context, status=400)
 
 
-def _run(request, response, action):
+def _changed(request, response, seen_version):
+    """The answer changed after the signer opened the page: what changed since the version
+    they saw (from the response's history), and what it says now."""
+    response = get_response_for(request, response.pk)
+    scale = RatingScale.for_framework(response.assessment.framework)
+    changes = response.changes.select_related("user")
+    if seen_version is not None:
+        changes = changes.filter(version__gt=seen_version)
+    return changed(
+        request,
+        heading=f"Criterion {response.criterion.ref} has changed",
+        caption=response.assessment.title,
+        back_url=_criterion_url(response),
+        back_text=f"Go back to criterion {response.criterion.ref}",
+        history=readable_history(history(list(changes[:20]), scale), scale),
+        current=snapshot(response_content(response, MANAGEMENT), scale).rows,
+    )
+
+
+def _run(request, response, action, *, seen_version=None):
     """Run a service call, translating its refusals. Returns an HTTP answer on refusal."""
     try:
         action()
     except services.AssessmentLocked as exc:
         raise PermissionDenied(LOCKED_MESSAGE) from exc
+    except services.ContentChanged:
+        return _changed(request, response, seen_version)
     except services.NotAllowed as exc:
         return _refused(request, response, str(exc))
     return None
@@ -382,8 +421,15 @@ def submit(request, response_pk):
     response = get_response_for(
         request, response_pk, write=True, rule=access_rules.is_management_editor
     )
+    form = SeenForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, response, OUT_OF_DATE)
+    seen = form.cleaned_data
     refused = _run(
-        request, response, lambda: services.submit_response(response.pk, user=request.user)
+        request,
+        response,
+        lambda: services.submit_response(response.pk, user=request.user, seen=seen["seen"]),
+        seen_version=seen["version"],
     )
     if refused:
         return refused
@@ -416,7 +462,9 @@ def staff_sign(request, response_pk):
             decision=data["decision"],
             comment=data["comment"],
             staff_rating=data["staff_rating"],
+            seen=data["seen"],
         ),
+        seen_version=data["version"],
     )
     if refused:
         return refused
@@ -503,7 +551,7 @@ def verify(request, pk):
             "response": response,
             "criterion": criterion,
             "verification": verify_signature(signature),
-            "snapshot": snapshot(signature.content, scale),
+            "snapshot": snapshot(_signed_subject(signature), scale),
             "breadcrumbs": [
                 {"text": "Home", "href": reverse("assessments:home")},
                 {

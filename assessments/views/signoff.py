@@ -17,16 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partnership import rules as access_rules
 from partnership.models import Membership
+from partnership.signing import ledger
 
 from .. import services
 from ..access import get_assessment_for
 from ..forms import ReopenForm, SignOffForm
-from ..models import Assessment, AssessmentEvent, Response, ResponseChange, SignOff
+from ..models import ActionPlan, Assessment, AssessmentEvent, Response, ResponseChange, SignOff
 from ..presenters import RatingScale
 from ..presenters import history as present_changes
-from ..signing import Verification, verify_sign_off
+from ..signing import Verification, plan_content, sign_off_shown, verify_sign_offs
 from ..waiting import grouped, waiting_for
-from . import refused
+from . import changed, refused
 
 MANAGEMENT = Membership.Side.MANAGEMENT
 STAFF_SIDE = Membership.Side.STAFF_SIDE
@@ -90,7 +91,9 @@ class JointStatus:
     """Where an assessment's joint sign-off stands, as one user sees it.
 
     Built by ``joint_status`` in a fixed number of queries: the criteria's states, the
-    unsettled criteria, the active sign-offs, and two per sign-off to verify it.
+    unsettled criteria, the active sign-offs, and, when there are any, what verifying them
+    all the way down reads (signing.verify_sign_offs: the responses with their files, links
+    and active signatures, the ledger's void entries and the snapshot).
     """
 
     assessment: Assessment
@@ -243,13 +246,16 @@ def joint_status(assessment, user, *, unsettled_shown=None) -> JointStatus:
         unsettled = unsettled[:unsettled_shown]
     active = {
         sign_off.side: sign_off
-        for sign_off in assessment.sign_offs.filter(voided_at__isnull=True).select_related("signer")
+        for sign_off in assessment.sign_offs.filter(voided_at__isnull=True).select_related(
+            "signer", "ledger_entry", "void_entry"
+        )
     }
+    verifications = verify_sign_offs(assessment, active.values())
     sign_offs = {
         side: LeadSignOff(
             side,
             active.get(side),
-            verify_sign_off(active[side]) if side in active else None,
+            verifications[active[side].pk] if side in active else None,
         )
         for side in SIDES
     }
@@ -310,13 +316,18 @@ def sign_off(request, pk):
                     side=form.signing_side,
                     joint_statement=form.cleaned_data["joint_statement"],
                     side_statement=form.cleaned_data["side_statement"],
+                    seen=form.cleaned_data["seen"],
                 )
+            except services.ContentChanged:
+                return _changed(request, assessment)
             except (services.NotAllowed, services.AssessmentLocked) as refusal:
                 form.add_error(None, str(refusal))
             else:
                 return _signed(request, signed)
     elif status.can_sign:
-        form = SignOffForm(sides=sides, agreed_statement=status.agreed_statement)
+        form = SignOffForm(
+            sides=sides, agreed_statement=status.agreed_statement, seen=sign_off_seen(assessment)
+        )
     show_form = form is not None and (status.can_sign or _has_field_errors(form))
     return render(
         request,
@@ -329,6 +340,35 @@ def sign_off(request, pk):
             "breadcrumbs": _crumbs(assessment),
         },
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+def sign_off_seen(assessment) -> str:
+    """The digest of what the sign-off page shows: the criteria and the action plan."""
+    plan = ActionPlan.objects.filter(assessment_id=assessment.pk).first()
+    shown = sign_off_shown(assessment, plan_content(plan) if plan is not None else None)
+    return ledger.digest_of(shown)
+
+
+def _changed(request, assessment):
+    """The criteria or the action plan changed after the lead opened the sign-off page."""
+    status = joint_status(assessment, request.user)
+    return changed(
+        request,
+        heading=f"{assessment.title} has changed",
+        caption=assessment.organisation.name,
+        back_url=reverse("assessments:sign_off", args=[assessment.pk]),
+        back_text="Open the sign-off page again",
+        breadcrumbs=_crumbs(assessment),
+        current=[
+            {"label": "Agreed by both sides", "value": str(status.agreed_total)},
+            {"label": "Disagreement recorded", "value": str(status.disagreed)},
+            {"label": "Not yet settled", "value": str(status.unsettled_count)},
+        ],
+        more=[
+            "A criterion, a signature on one, or the joint action plan changed after you "
+            "opened the sign-off page. Its history and the action plan show what changed.",
+        ],
     )
 
 

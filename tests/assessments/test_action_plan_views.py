@@ -43,6 +43,7 @@ from assessments.services import (
     submit_response,
 )
 from partnership.models import Membership, User
+from tests.assessments.seen import plan_seen
 from tests.assessments.test_checklist_views import (
     MANAGEMENT_EDITORS,
     MISSING,
@@ -274,7 +275,7 @@ def change_requests(assessment, action, gaps, hr_lead, staff_rep, user_side):
         "sign": (
             "post",
             reverse("assessments:plan_sign", args=[assessment.pk]),
-            {"side": user_side},
+            {"side": user_side, **plan_seen(assessment)},
             LEADS,
             302,
         ),
@@ -359,7 +360,8 @@ def test_each_allowed_change_does_what_it_says(assessment, gaps, action, hr_lead
     assert Action.objects.get(pk=action.pk).status == "in_progress"
 
     answer = manager.post(
-        reverse("assessments:plan_sign", args=[assessment.pk]), {"side": "management"}
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": "management", **plan_seen(assessment)},
     )
     assert answer.url == plan_url(assessment) + "#signatures"
     assert PlanSignature.objects.get().signer == hr_lead
@@ -479,7 +481,8 @@ def test_plans_can_change_after_the_assessment_is_signed_off(
     )
     assert answer.status_code == 302
     answer = client_for(hr_lead).post(
-        reverse("assessments:plan_sign", args=[assessment.pk]), {"side": "management"}
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": "management", **plan_seen(assessment)},
     )
     assert answer.status_code == 302
     assert Action.objects.filter(plan__assessment=assessment).count() == 2
@@ -502,7 +505,10 @@ def test_signing_for_a_side_you_do_not_lead_is_refused(
 ):
     client = client_for(request.getfixturevalue(who))
     before = database(assessment)
-    answer = client.post(reverse("assessments:plan_sign", args=[assessment.pk]), {"side": side})
+    answer = client.post(
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": side, **plan_seen(assessment)},
+    )
     html = content(answer)
     assert answer.status_code == 400
     assert "<title>Error: " in html and "There is a problem" in html
@@ -515,7 +521,8 @@ def test_an_empty_plan_cannot_be_signed(hr_lead_client, assessment, gaps):
     assert 'data-testid="sign-plan-management"' not in html
     assert "Add at least one action before the leads sign the plan" in html
     answer = hr_lead_client.post(
-        reverse("assessments:plan_sign", args=[assessment.pk]), {"side": "management"}
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": "management", **plan_seen(assessment)},
     )
     assert answer.status_code == 400
     assert "Add at least one action before signing the plan" in content(answer)
@@ -526,7 +533,8 @@ def test_signing_twice_is_refused(hr_lead_client, assessment, action, hr_lead):
     sign_plan(assessment.pk, user=hr_lead, side=MANAGEMENT)
     before = database(assessment)
     answer = hr_lead_client.post(
-        reverse("assessments:plan_sign", args=[assessment.pk]), {"side": "management"}
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": "management", **plan_seen(assessment)},
     )
     assert answer.status_code == 400
     assert "This side has already signed the plan" in content(answer)
@@ -540,12 +548,16 @@ def test_nobody_signs_for_both_sides(organisation, assessment, action, hr_lead):
     # Someone who leads both sides is offered both, until they have signed one.
     assert 'data-testid="sign-plan-management"' in html
     assert 'data-testid="sign-plan-staff_side"' in html
-    client.post(reverse("assessments:plan_sign", args=[assessment.pk]), {"side": "management"})
+    client.post(
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": "management", **plan_seen(assessment)},
+    )
     html = content(client.get(plan_url(assessment)))
     assert 'data-testid="sign-plan-staff_side"' not in html
     before = database(assessment)
     answer = client.post(
-        reverse("assessments:plan_sign", args=[assessment.pk]), {"side": "staff_side"}
+        reverse("assessments:plan_sign", args=[assessment.pk]),
+        {"side": "staff_side", **plan_seen(assessment)},
     )
     assert answer.status_code == 400
     assert "you cannot also sign for this one" in content(answer)
@@ -1015,8 +1027,9 @@ def make_actions(assessment, n, hr_lead, staff_rep):
 # Measured. Session, user, the assessment (access), the membership, the header's organisation;
 # the report data (levels, stages, criteria, responses, files, links, signatures, comments,
 # sign-offs, criteria with actions); the plan (actions, their criteria, their updates, the
-# copies carried forward, the plan's signatures).
-PLAN_QUERIES = 20
+# copies carried forward, the plan's signatures, and the ledger's void entries of its active
+# signatures, to verify them).
+PLAN_QUERIES = 21
 # Session, user, the organisation (access), the membership, the header's organisation; the
 # owners, the standards, the actions and their criteria.
 LIST_QUERIES = 9

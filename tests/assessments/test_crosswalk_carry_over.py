@@ -2,9 +2,12 @@
 record, the equivalents API, and an old assessment that does not change."""
 
 import datetime
+import hashlib
 import textwrap
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -40,6 +43,7 @@ from assessments.services import (
 from assessments.signing import verify_plan_signature, verify_sign_off, verify_signature
 from partnership.models import Membership
 from tests.assessments.test_services import BLANK, make_framework
+from tests.factories import RatingLevelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +73,9 @@ NEW_REFS = ("X1", "X2", "X3", "X4", "X5", "X6")
 def frameworks(tmp_path):
     old = make_framework(refs=OLD_REFS, slug="iwl", version="1")
     new = make_framework(refs=NEW_REFS, slug="country", version="1")
+    for framework in (old, new):  # a scale, so that signing off can score and freeze it
+        for value in range(4):
+            RatingLevelFactory(framework=framework, value=value, label=f"Level {value}")
     path = tmp_path / "crosswalk.yaml"
     path.write_text(CROSSWALK)
     load_crosswalk_files([path])
@@ -104,13 +111,16 @@ def previous(frameworks, organisation, hr_lead):
             barrier="funding",
             barrier_detail=f"No budget for {ref}",
         )
+        # Real stored bytes: verifying the sign-off re-hashes every evidence file.
+        content = f"%PDF-1.4 evidence {index}".encode()
+        name = default_storage.save(f"evidence/z9a/{ref}.pdf", ContentFile(content))
         EvidenceFile.objects.create(
             response=responses[ref],
-            file=f"evidence/z9a/{ref}.pdf",
+            file=name,
             original_name=f"{ref}.pdf",
             content_type="application/pdf",
-            size=10 + index,
-            sha256=f"{index}" * 64,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
             uploaded_by=hr_lead,
         )
         add_evidence_link(
@@ -268,7 +278,9 @@ def test_nothing_of_the_signed_off_assessment_changes_and_its_signatures_verify(
     signatures = list(previous.signatures.all())
     assert len(signatures) == 2 * len(OLD_REFS)
     assert all(verify_signature(s).matches for s in signatures)
-    assert all(verify_sign_off(s).matches for s in previous.sign_offs.all())
+    assert all(verify_sign_off(s).matches for s in previous.sign_offs.all()), [
+        verify_sign_off(s).message for s in previous.sign_offs.all()
+    ]
 
 
 def test_query_count_is_flat_as_the_frameworks_grow(organisation, hr_lead, tmp_path):

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import (
     Assessment,
+    AssessmentSnapshot,
     EvidenceFile,
     EvidenceLink,
     Framework,
@@ -122,6 +123,9 @@ def test_northshire_2025_assessment_is_jointly_signed_off_with_dissent_recorded(
         verify_signature(s).matches
         for s in Signature.objects.filter(assessment=assessment, voided_at__isnull=True)
     )
+    # Frozen as signed off, and the whole ledger holds.
+    assert AssessmentSnapshot.objects.filter(assessment=assessment).exists()
+    call_command("verify_ledger", organisation="Z9A")
     # 2026/27 was started from it, with criteria in every joint state.
     current = Assessment.objects.get(organisation__ods_code="Z9A", period="2026/27")
     assert current.previous == assessment

@@ -29,6 +29,7 @@ from assessments.services import (
     submit_response,
 )
 from partnership.models import Membership
+from tests.assessments.seen import response_seen, staff_sign_seen
 from tests.assessments.test_checklist_queries import CRITERION_QUERIES, STANDARD_QUERIES
 from tests.assessments.test_checklist_views import (
     MANAGEMENT_EDITORS,
@@ -99,6 +100,15 @@ def agreed(submitted, staff_rep):
     return Response.objects.get(pk=submitted.pk)
 
 
+def signing_fields(action, response) -> dict:
+    """What a signing form carries besides its own fields: what the page showed."""
+    if action == "submit":
+        return response_seen(response)
+    if action == "staff_sign":
+        return staff_sign_seen(response)
+    return {}
+
+
 def action_url(action, response):
     return reverse(f"assessments:{action}", args=[response.pk])
 
@@ -152,7 +162,9 @@ def test_action_matrix(request, organisation, other_organisation, action, side, 
     response = request.getfixturevalue(state)
     user = member(organisation if own else other_organisation, side, role)
     before = database(response)
-    answer = client_for(user).post(action_url(action, response), data)
+    answer = client_for(user).post(
+        action_url(action, response), {**data, **signing_fields(action, response)}
+    )
     after = database(response)
     if not own:
         assert answer.status_code == 404
@@ -168,13 +180,17 @@ def test_action_matrix(request, organisation, other_organisation, action, side, 
 
 def test_allowed_actions_do_what_they_say(organisation, rated, hr_lead, staff_rep):
     manager, staff = client_for(hr_lead), client_for(staff_rep)
-    manager.post(action_url("submit", rated), {})
+    manager.post(action_url("submit", rated), response_seen(rated))
     assert Response.objects.get(pk=rated.pk).state == Response.State.SUBMITTED
     staff.post(action_url("staff_rating", rated), {"rating-staff_rating": "3"})
     assert Response.objects.get(pk=rated.pk).staff_rating == 3
     staff.post(
         action_url("staff_sign", rated),
-        {"sign-decision": RESERVATIONS, "sign-comment": "Night staff\nnot covered"},
+        {
+            "sign-decision": RESERVATIONS,
+            "sign-comment": "Night staff\nnot covered",
+            **staff_sign_seen(rated),
+        },
     )
     response = Response.objects.get(pk=rated.pk)
     assert response.state == Response.State.AGREED_WITH_RESERVATIONS
@@ -245,7 +261,10 @@ def test_not_applicable_criterion_can_be_submitted(hr_lead_client, hr_lead, asse
         user=hr_lead,
     )
     assert 'data-testid="submit-form"' in page(hr_lead_client, response)
-    assert hr_lead_client.post(action_url("submit", response)).status_code == 302
+    assert (
+        hr_lead_client.post(action_url("submit", response), response_seen(response)).status_code
+        == 302
+    )
     assert Response.objects.get(pk=response.pk).state == Response.State.SUBMITTED
 
 
@@ -347,7 +366,7 @@ def test_locked_assessment_can_still_be_verified(hr_lead_client, locked):
 def test_submitting_an_unrated_criterion_is_refused(hr_lead_client, assessment):
     unrated = responses_of(assessment)["S1.2"]
     before = database(unrated)
-    answer = hr_lead_client.post(action_url("submit", unrated))
+    answer = hr_lead_client.post(action_url("submit", unrated), response_seen(unrated))
     content = answer.content.decode()
     assert answer.status_code == 400
     assert "<title>Error: " in content
@@ -359,7 +378,7 @@ def test_submitting_an_unrated_criterion_is_refused(hr_lead_client, assessment):
 
 def test_submitting_twice_is_refused(hr_lead_client, submitted):
     before = database(submitted)
-    answer = hr_lead_client.post(action_url("submit", submitted))
+    answer = hr_lead_client.post(action_url("submit", submitted), response_seen(submitted))
     assert answer.status_code == 400
     assert "already been submitted" in answer.content.decode()
     assert database(submitted) == before
@@ -367,7 +386,9 @@ def test_submitting_twice_is_refused(hr_lead_client, submitted):
 
 def test_staff_side_cannot_sign_a_draft(staff_rep_client, rated):
     before = database(rated)
-    answer = staff_rep_client.post(action_url("staff_sign", rated), {"sign-decision": AGREED})
+    answer = staff_rep_client.post(
+        action_url("staff_sign", rated), {"sign-decision": AGREED, **staff_sign_seen(rated)}
+    )
     assert answer.status_code == 400
     assert "Only a criterion submitted for staff-side review" in answer.content.decode()
     assert database(rated) == before
@@ -377,7 +398,8 @@ def test_staff_side_cannot_sign_a_draft(staff_rep_client, rated):
 def test_reservations_without_a_comment_is_a_field_error(staff_rep_client, submitted, decision):
     before = database(submitted)
     answer = staff_rep_client.post(
-        action_url("staff_sign", submitted), {"sign-decision": decision, "sign-comment": "   "}
+        action_url("staff_sign", submitted),
+        {"sign-decision": decision, "sign-comment": "   ", **staff_sign_seen(submitted)},
     )
     content = answer.content.decode()
     assert answer.status_code == 400
@@ -432,13 +454,14 @@ def test_someone_on_both_sides_cannot_sign_what_they_submitted(organisation, rat
         role=Membership.Role.LEAD,
     )
     client = client_for(hr_lead)
-    assert client.post(action_url("submit", rated)).status_code == 302
+    assert client.post(action_url("submit", rated), response_seen(rated)).status_code == 302
     content = page(client, rated)
     assert 'data-testid="sign-form"' not in content
     assert "You submitted this criterion for the management side" in content
     before = database(rated)
     answer = client.post(
-        action_url("staff_sign", rated), {"sign-decision": AGREED, "sign-staff_rating": "2"}
+        action_url("staff_sign", rated),
+        {"sign-decision": AGREED, "sign-staff_rating": "2", **staff_sign_seen(rated)},
     )
     assert answer.status_code == 400
     assert (
@@ -451,6 +474,7 @@ def test_someone_on_both_sides_cannot_sign_what_they_submitted(organisation, rat
 
 def test_a_changed_answer_must_be_submitted_again(staff_rep_client, submitted, hr_lead):
     # The staff side's page was opened before management changed the answer.
+    seen = staff_sign_seen(submitted)
     save_response(
         submitted.pk,
         data={"rating": 3, "narrative": "Changed"},
@@ -458,9 +482,38 @@ def test_a_changed_answer_must_be_submitted_again(staff_rep_client, submitted, h
         user=hr_lead,
     )
     before = database(submitted)
-    answer = staff_rep_client.post(action_url("staff_sign", submitted), {"sign-decision": AGREED})
-    assert answer.status_code == 400
+    answer = staff_rep_client.post(
+        action_url("staff_sign", submitted), {"sign-decision": AGREED, **seen}
+    )
+    assert answer.status_code == 409
+    content = answer.content.decode()
+    assert "This changed since you opened it" in content
+    # What changed since the version the staff side saw, from the history.
+    what_changed, says_now = content.split('data-testid="what-changed"')[1].split(
+        'data-testid="what-it-says-now"'
+    )
+    assert "Policy agreed" in what_changed and "Changed" in what_changed
+    assert "Changed" in says_now and "Policy agreed" not in says_now
     assert database(submitted) == before
+    # Signed again on the current version, the same signature is accepted... once resubmitted.
+    answer = staff_rep_client.post(
+        action_url("staff_sign", submitted),
+        {"sign-decision": AGREED, **staff_sign_seen(submitted)},
+    )
+    assert answer.status_code == 400
+    assert "Only a criterion submitted for staff-side review" in answer.content.decode()
+
+
+def test_a_signing_form_without_what_was_seen_is_refused(hr_lead_client, rated):
+    before = database(rated)
+    answer = hr_lead_client.post(action_url("submit", rated))
+    assert answer.status_code == 400
+    assert "This page is out of date" in answer.content.decode()
+    assert database(rated) == before
+
+
+def hidden_value(content, name):
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', content)[1]
 
 
 # --- What the pages show ---------------------------------------------------------------------
@@ -469,7 +522,11 @@ def test_a_changed_answer_must_be_submitted_again(staff_rep_client, submitted, h
 @pytest.mark.smoke
 def test_submit_and_sign_through_the_pages(rated, hr_lead, staff_rep):
     hr_lead_client, staff_rep_client = client_for(hr_lead), client_for(staff_rep)
-    answer = hr_lead_client.post(action_url("submit", rated))
+    submit_form = section(page(hr_lead_client, rated), "submit-form")
+    answer = hr_lead_client.post(
+        action_url("submit", rated),
+        {name: hidden_value(submit_form, name) for name in ("seen", "version")},
+    )
     assert answer.url == criterion_url(rated)
     content = hr_lead_client.get(answer.url).content.decode()
     assert "S1.1 submitted for staff-side review" in content
@@ -480,7 +537,12 @@ def test_submit_and_sign_through_the_pages(rated, hr_lead, staff_rep):
     for text in ("Agree", "Agree with reservations", "Disagree", "required if you have"):
         assert text.lower() in sign_form.lower(), text
     answer = staff_rep_client.post(
-        action_url("staff_sign", rated), {"sign-decision": AGREED, "sign-staff_rating": "2"}
+        action_url("staff_sign", rated),
+        {
+            "sign-decision": AGREED,
+            "sign-staff_rating": "2",
+            **{f"sign-{n}": hidden_value(sign_form, f"sign-{n}") for n in ("seen", "version")},
+        },
     )
     content = staff_rep_client.get(answer.url).content.decode()
     assert "Signed S1.1 for the staff side: agreed" in content

@@ -16,12 +16,13 @@ pytestmark = pytest.mark.django_db
     "title", ["IWL\r\nBcc: everyone@evil.example", "IWL\n2026/27", "IWL\x0b\x1b[31m\u2028 2026"]
 )
 def test_a_line_break_in_the_title_still_sends_a_clean_subject(
-    organisation, hr_lead, staff_rep, title, django_capture_on_commit_callbacks
+    organisation, hr_lead, staff_rep, title, django_capture_on_commit_callbacks, run_tasks
 ):
     assessment = AssessmentFactory(organisation=organisation, title=title)
 
     with django_capture_on_commit_callbacks(execute=True):
         notify_side(assessment, Membership.Side.STAFF_SIDE, "A1 was submitted for your review")
+    run_tasks()  # the email goes out from the task queue
 
     assert [m.to for m in mail.outbox] == [[staff_rep.email]]
     subject = mail.outbox[0].subject

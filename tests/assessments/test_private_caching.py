@@ -45,9 +45,12 @@ def urls(organisation, assessment, gaps, action, hr_lead, media_root):  # noqa: 
     }
 
 
-def test_every_signed_in_page_and_download_is_private_and_not_stored(viewer_client, urls):
+def test_every_signed_in_page_and_download_is_private_and_not_stored(viewer_client, urls, download):
     for name, url in urls.items():
-        response = viewer_client.get(url)
+        # The preparing page (202) is private too; then the prepared file itself.
+        preparing = viewer_client.get(url)
+        assert {"private", "no-store"} <= directives(preparing), name
+        response = download(viewer_client, url)
         assert response.status_code == 200, name
         assert {"private", "no-store"} <= directives(response), name
         assert "public" not in directives(response), name

@@ -20,6 +20,7 @@ from assessments.services import (
 )
 from assessments.views.signoff import HISTORY_PAGE_SIZE, OVERVIEW_UNSETTLED_SHOWN
 from partnership.models import Membership
+from tests.assessments.seen import sign_off_data_seen
 from tests.assessments.test_checklist_views import (
     MISSING,
     SIDES_AND_ROLES,
@@ -160,6 +161,10 @@ def test_waiting_page_matrix(organisation, other_organisation, settled, side, ro
     assert "Our IWL" not in content_of(answer)  # everything is settled: nothing to review
 
 
+def hidden_seen(page):
+    return re.search(r'name="seen" value="([0-9a-f]{64})"', page)[1]
+
+
 def _sign_off_data(side):
     return {"joint_statement": STATEMENT, "side_statement": f"{side} view"}
 
@@ -169,7 +174,9 @@ def _sign_off_data(side):
 def test_sign_off_matrix(organisation, other_organisation, settled, side, role, own):
     user = member(organisation if own else other_organisation, side, role)
     before = snapshot(settled)
-    answer = client_for(user).post(url("sign_off", settled), _sign_off_data(side))
+    answer = client_for(user).post(
+        url("sign_off", settled), {**_sign_off_data(side), **sign_off_data_seen(settled)}
+    )
     if not own:
         assert answer.status_code == 404
     elif (side, role) in LEADS:
@@ -289,7 +296,12 @@ def test_a_lead_cannot_act_on_another_organisations_assessment_through_their_own
         user=outsider,
     )
     before = snapshot(theirs)
-    assert hr_lead_client.post(url("sign_off", theirs), _sign_off_data("x")).status_code == 404
+    assert (
+        hr_lead_client.post(
+            url("sign_off", theirs), {**_sign_off_data("x"), **sign_off_data_seen(theirs)}
+        ).status_code
+        == 404
+    )
     assert hr_lead_client.get(url("history", theirs)).status_code == 404
     assert snapshot(theirs) == before
 
@@ -315,7 +327,10 @@ def test_unsettled_criteria_are_listed_and_no_form_is_offered(hr_lead_client, as
 
 def test_posting_with_unsettled_criteria_is_refused_with_the_list(hr_lead_client, assessment):
     before = snapshot(assessment)
-    answer = hr_lead_client.post(url("sign_off", assessment), _sign_off_data("management"))
+    answer = hr_lead_client.post(
+        url("sign_off", assessment),
+        {**_sign_off_data("management"), **sign_off_data_seen(assessment)},
+    )
     content = content_of(answer)
     assert answer.status_code == 400
     assert "<title>Error: " in content
@@ -350,7 +365,11 @@ def test_both_leads_sign_through_the_pages_and_the_assessment_locks(
     assert 'name="side"' not in page  # one side to sign for: nothing to choose
     answer = hr.post(
         url("sign_off", settled),
-        {"joint_statement": STATEMENT, "side_statement": "Management's view"},
+        {
+            "joint_statement": STATEMENT,
+            "side_statement": "Management's view",
+            "seen": hidden_seen(page),  # what the page showed
+        },
     )
     assert answer.status_code == 302
     assert answer.url == url("assessment", settled) + "#joint-sign-off"
@@ -367,7 +386,11 @@ def test_both_leads_sign_through_the_pages_and_the_assessment_locks(
     assert "The staff side&#x27;s statement (optional)" in page
     answer = staff.post(
         url("sign_off", settled),
-        {"joint_statement": STATEMENT, "side_statement": "The staff side's view"},
+        {
+            "joint_statement": STATEMENT,
+            "side_statement": "The staff side's view",
+            "seen": hidden_seen(page),
+        },
     )
     assert answer.status_code == 302
     assessment = fresh(settled)
@@ -390,14 +413,20 @@ def test_both_leads_sign_through_the_pages_and_the_assessment_locks(
     criterion = content_of(hr.get(reverse("assessments:criterion", args=[assessment.pk, first.pk])))
     assert 'id="response-form"' not in criterion
     # And signing again is refused as a change to a locked assessment.
-    assert hr.post(url("sign_off", settled), _sign_off_data("x")).status_code == 403
+    assert (
+        hr.post(
+            url("sign_off", settled), {**_sign_off_data("x"), **sign_off_data_seen(settled)}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_second_lead_must_sign_the_same_joint_statement(settled, hr_lead, staff_rep):
     sign_off(settled.pk, user=hr_lead, side=MANAGEMENT, joint_statement=STATEMENT)
     before = snapshot(settled)
     answer = client_for(staff_rep).post(
-        url("sign_off", settled), {"joint_statement": "Something else entirely"}
+        url("sign_off", settled),
+        {"joint_statement": "Something else entirely", **sign_off_data_seen(settled)},
     )
     assert answer.status_code == 400
     assert "Sign the same joint statement as the other side" in content_of(answer)
@@ -406,10 +435,12 @@ def test_the_second_lead_must_sign_the_same_joint_statement(settled, hr_lead, st
 
 def test_the_joint_statement_survives_line_breaks_sent_back_either_way(settled, hr_lead, staff_rep):
     client_for(hr_lead).post(
-        url("sign_off", settled), {"joint_statement": "First line\r\nSecond line"}
+        url("sign_off", settled),
+        {"joint_statement": "First line\r\nSecond line", **sign_off_data_seen(settled)},
     )
     answer = client_for(staff_rep).post(
-        url("sign_off", settled), {"joint_statement": "First line\nSecond line"}
+        url("sign_off", settled),
+        {"joint_statement": "First line\nSecond line", **sign_off_data_seen(settled)},
     )
     assert answer.status_code == 302
     assert fresh(settled).is_locked
@@ -423,13 +454,16 @@ def test_someone_who_leads_both_sides_chooses_one_and_cannot_sign_both(
     client = client_for(both)
     page = content_of(client.get(url("sign_off", settled)))
     assert 'name="side"' in page and 'value="management"' in page and 'value="staff_side"' in page
-    missing_side = client.post(url("sign_off", settled), {"joint_statement": STATEMENT})
+    missing_side = client.post(
+        url("sign_off", settled), {"joint_statement": STATEMENT, **sign_off_data_seen(settled)}
+    )
     assert missing_side.status_code == 400
     assert "Select the side you are signing for" in content_of(missing_side)
     assert not SignOff.objects.exists()
 
     answer = client.post(
-        url("sign_off", settled), {"side": MANAGEMENT, "joint_statement": STATEMENT}
+        url("sign_off", settled),
+        {"side": MANAGEMENT, "joint_statement": STATEMENT, **sign_off_data_seen(settled)},
     )
     assert answer.status_code == 302
     page = content_of(client.get(url("sign_off", settled)))
@@ -438,7 +472,8 @@ def test_someone_who_leads_both_sides_chooses_one_and_cannot_sign_both(
 
     before = snapshot(settled)
     second = client.post(
-        url("sign_off", settled), {"side": STAFF_SIDE, "joint_statement": STATEMENT}
+        url("sign_off", settled),
+        {"side": STAFF_SIDE, "joint_statement": STATEMENT, **sign_off_data_seen(settled)},
     )
     assert second.status_code == 400
     assert "you cannot also sign for this one" in content_of(second)
@@ -460,7 +495,7 @@ def test_someone_who_leads_both_sides_chooses_one_and_cannot_sign_both(
 )
 def test_bad_statements_are_clear_errors(hr_lead_client, settled, data, message):
     before = snapshot(settled)
-    answer = hr_lead_client.post(url("sign_off", settled), data)
+    answer = hr_lead_client.post(url("sign_off", settled), {**data, **sign_off_data_seen(settled)})
     content = content_of(answer)
     assert answer.status_code == 400
     assert "<title>Error: " in content
@@ -471,7 +506,9 @@ def test_bad_statements_are_clear_errors(hr_lead_client, settled, data, message)
 
 def test_a_tampered_hidden_statement_says_the_page_is_out_of_date(settled, hr_lead, staff_rep):
     sign_off(settled.pk, user=hr_lead, side=MANAGEMENT, joint_statement=STATEMENT)
-    answer = client_for(staff_rep).post(url("sign_off", settled), {"joint_statement": ""})
+    answer = client_for(staff_rep).post(
+        url("sign_off", settled), {"joint_statement": "", **sign_off_data_seen(settled)}
+    )
     assert answer.status_code == 400
     assert "This page is out of date" in content_of(answer)
     assert not fresh(settled).is_locked
@@ -762,9 +799,10 @@ def test_signed_off_overview_query_count_does_not_grow_with_the_framework(
     assert counts[0] == counts[1]
 
 
-# The in-progress overview's count (tests/assessments/test_checklist_queries.py), plus two
-# queries to verify each of the two leads' sign-offs.
-SIGNED_OFF_OVERVIEW_QUERIES = 14
+# The in-progress overview's count (tests/assessments/test_checklist_queries.py), plus what
+# verifying both leads' sign-offs all the way down reads, however many criteria: the responses,
+# their files, links and active signatures, the ledger's void entries and the snapshot.
+SIGNED_OFF_OVERVIEW_QUERIES = 16
 
 
 def test_a_signature_voided_after_one_lead_signed_shows_on_the_overview(
@@ -787,7 +825,8 @@ def test_a_lead_of_both_sides_who_is_not_the_signer_of_either_may_sign(
     for side in (MANAGEMENT, STAFF_SIDE):
         MembershipFactory(user=both, organisation=organisation, side=side, role="lead")
     answer = client_for(both).post(
-        url("sign_off", settled), {"side": STAFF_SIDE, "joint_statement": STATEMENT}
+        url("sign_off", settled),
+        {"side": STAFF_SIDE, "joint_statement": STATEMENT, **sign_off_data_seen(settled)},
     )
     assert answer.status_code == 302
     assert fresh(settled).is_locked
