@@ -22,7 +22,14 @@ from partnership.models import Network, NetworkOrganisation, Organisation
 
 from ..models import Assessment, Criterion, Framework, RatingLevel, Response, SignOff
 from .disclosure import Cell, suppress_partition, suppress_statistic, threshold
-from .models import AssessmentSummary, CriterionSummary, StandardSummary
+from .models import (
+    NOT_AGREED_VALUE,
+    AssessmentSummary,
+    CriterionSummary,
+    NetworkCriterionCount,
+    NetworkSummaryCount,
+    StandardSummary,
+)
 
 JOINED = NetworkOrganisation.Status.JOINED
 INVITED = NetworkOrganisation.Status.INVITED
@@ -319,6 +326,42 @@ class GapMap:
 BARRIER_LABELS = {**dict(Response.Barrier.choices), NOT_RECORDED: "No reason recorded"}
 
 
+GAP_KEY = ("criterion_ref", "agreed_rating", "barrier", "below_met", "divergent")
+
+
+def _counted(network, slug, period):
+    """The whole network: its pre-aggregated counts (``counts``), about criteria x 30 rows
+    whatever the number of organisations. Two queries."""
+    grouped = [
+        {
+            **item,
+            "agreed_rating": None
+            if item["agreed_rating"] == NOT_AGREED_VALUE
+            else item["agreed_rating"],
+        }
+        for item in NetworkCriterionCount.objects.filter(
+            network=network, framework_slug=slug, period=period, organisations__gt=0
+        ).values(*GAP_KEY, n=F("organisations"))
+    ]
+    organisations = (
+        NetworkSummaryCount.objects.filter(network=network, framework_slug=slug, period=period)
+        .values_list("organisations", flat=True)
+        .first()
+    )
+    return grouped, organisations or 0
+
+
+def _grouped(rows, slug, period, ids):
+    """A filtered part of a network (country, sector, region, child network): grouped directly
+    over the members' summary rows, in the same two queries. Its cost grows with the rows of the
+    organisations the filter keeps."""
+    grouped = list(rows.order_by().values(*GAP_KEY).annotate(n=Count("pk")))
+    organisations = AssessmentSummary.objects.filter(
+        framework_slug=slug, period=period, organisation_id__in=ids
+    ).count()
+    return grouped, organisations
+
+
 def gap_map(
     network,
     slug,
@@ -348,14 +391,10 @@ def gap_map(
     rows = CriterionSummary.objects.filter(
         framework_slug=slug, period=period, organisation_id__in=ids, not_applicable=False
     )
-    grouped = (
-        rows.order_by()
-        .values("criterion_ref", "agreed_rating", "barrier", "below_met", "divergent")
-        .annotate(n=Count("pk"))
-    )
-    organisations = AssessmentSummary.objects.filter(
-        framework_slug=slug, period=period, organisation_id__in=ids
-    ).count()
+    if filters == NO_FILTERS:
+        grouped, organisations = _counted(network, slug, period)
+    else:
+        grouped, organisations = _grouped(rows, slug, period, ids)
     reasons = (
         rows.filter(
             organisation_id__in=member_ids(network, filters, sharing=DETAIL), below_met=True

@@ -144,6 +144,14 @@ class NetworkOrganisation(TimeStampedModel):
     def __str__(self):
         return f"{self.organisation} in {self.network} ({self.get_status_display()})"
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        """Remember the status as loaded, so that a save can tell joining and leaving apart
+        from other changes (the roll-up's pre-aggregated counts follow them)."""
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance.loaded_status = instance.__dict__.get("status")
+        return instance
+
     @property
     def is_joined(self):
         return self.status == self.Status.JOINED
