@@ -40,15 +40,10 @@ def direct(network):
     ).values("organisation_id")
     criteria = {
         (
-            *(
-                NOT_AGREED_VALUE if k == "agreed_rating" and row[k] is None else row[k]
-                for k in KEY
-            ),
+            *(NOT_AGREED_VALUE if k == "agreed_rating" and row[k] is None else row[k] for k in KEY),
             row["divergent"],
         ): row["n"]
-        for row in CriterionSummary.objects.filter(
-            organisation_id__in=joined, not_applicable=False
-        )
+        for row in CriterionSummary.objects.filter(organisation_id__in=joined, not_applicable=False)
         .values(*KEY, "divergent")
         .annotate(n=Count("pk"))
     }
