@@ -297,6 +297,7 @@ class GapRow:
     barriers: list[tuple[str, Cell]]  # (label, organisations), most common first
     divergent: Cell
     reasons: list[Reason] = field(default_factory=list)
+    mapped_from: list[str] = field(default_factory=list)  # source refs, when shown mapped
 
     @property
     def suppressed(self) -> bool:
@@ -317,6 +318,11 @@ class GapMap:
     rows: list[GapRow]
     organisations: int  # joined organisations with a signed-off assessment in the period
     threshold: int
+    terms: Framework | None = None  # the framework whose criteria the rows are, when mapped
+
+    @property
+    def mapped(self) -> bool:
+        return self.terms is not None
 
     def most_common_gaps(self, count=5) -> list[GapRow]:
         shown = [r for r in self.rows if not r.below_met.suppressed and r.below_met.value]
@@ -362,6 +368,18 @@ def _grouped(rows, slug, period, ids):
     return grouped, organisations
 
 
+def equivalent_refs(framework, target) -> Callable[[str], list[str]]:
+    """A ``criterion_map`` from ``framework``'s refs to ``target``'s, through the crosswalks'
+    ``equivalent`` pairs (read both ways). Criteria with no equivalent map to nothing."""
+    from ..crosswalks.services import equivalence_map
+
+    mapping = {
+        ref: [criterion.ref for criterion in targets]
+        for ref, targets in equivalence_map(framework, target).items()
+    }
+    return lambda ref: mapping.get(ref, [])
+
+
 def gap_map(
     network,
     slug,
@@ -369,6 +387,7 @@ def gap_map(
     filters=NO_FILTERS,
     *,
     criterion_map: Callable[[str], Iterable[str]] | None = None,
+    in_terms_of: str = "",
 ) -> GapMap:
     """Per criterion: organisations assessed, below met, spread over the agreed rating levels,
     barrier categories, divergence between the sides, and (from members sharing the detail)
@@ -376,14 +395,21 @@ def gap_map(
 
     ``criterion_map`` turns this framework's criterion refs into the refs the map is shown in
     (one ref may become several, or none); by default each criterion is shown as itself. It is
-    the seam for showing a gap map in another framework's terms.
+    the seam for showing a gap map in another framework's terms: ``in_terms_of`` (a framework
+    slug other than ``slug``) shows the rows as that framework's criteria, counting this
+    framework's summaries through the crosswalks' ``equivalent`` pairs (``equivalent_refs``;
+    three more queries). A mapped row counts answers to equivalent criteria: an organisation
+    with two criteria both equivalent to one criterion counts twice there.
     """
     framework = latest_framework(slug)
     if framework is None:
         return GapMap(None, period, [], 0, threshold())
+    terms = latest_framework(in_terms_of) if in_terms_of and in_terms_of != slug else None
+    if terms is not None:
+        criterion_map = equivalent_refs(framework, terms)
     levels = list(RatingLevel.objects.filter(framework=framework).order_by("value"))
     criteria = list(
-        Criterion.objects.filter(framework=framework)
+        Criterion.objects.filter(framework=terms or framework)
         .select_related("standard")
         .order_by("standard__position", "position")
     )
@@ -414,8 +440,10 @@ def gap_map(
     )
     mapped = criterion_map or (lambda ref: (ref,))
     tallies = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    sources = defaultdict(set)
     for item in grouped:
         for ref in mapped(item["criterion_ref"]):
+            sources[ref].add(item["criterion_ref"])
             tally = tallies[ref]
             n = item["n"]
             tally["assessed"][""] += n
@@ -470,9 +498,10 @@ def gap_map(
                 ],
                 divergent=divergent_cells[True],
                 reasons=reasons_by_ref.get(criterion.ref, []),
+                mapped_from=sorted(sources[criterion.ref]) if terms is not None else [],
             )
         )
-    return GapMap(framework, period, result, organisations, threshold())
+    return GapMap(framework, period, result, organisations, threshold(), terms=terms)
 
 
 # --- Stages and movement ------------------------------------------------------------------------

@@ -71,8 +71,14 @@ def coverage(request, slug):
 
 def gaps(request, slug):
     network = get_network_for(request, slug)
-    selection = presenters.select(request, network)
-    gap_map = queries.gap_map(network, selection.slug, selection.period, selection.filters)
+    selection = presenters.select(request, network, mapping=True)
+    gap_map = queries.gap_map(
+        network,
+        selection.slug,
+        selection.period,
+        selection.filters,
+        in_terms_of=selection.in_terms_of,
+    )
     return _page(request, "assessments/rollup/gaps.html", selection, gaps=gap_map)
 
 
@@ -202,12 +208,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _table(request, slug, kind, extension):
     network = get_network_for(request, slug)
-    selection = presenters.select(request, network)
+    selection = presenters.select(request, network, mapping=kind == "gaps")
     args = (network, selection.slug, selection.period, selection.filters)
     if kind == "coverage":
         rows, title = presenters.coverage_rows(queries.coverage(*args)), "Coverage"
     else:
-        rows, title = presenters.gap_rows(queries.gap_map(*args)), "Gap map"
+        gaps = queries.gap_map(*args, in_terms_of=selection.in_terms_of)
+        rows, title = presenters.gap_rows(gaps), "Gap map"
     if extension == "csv":
         return _download(
             table_csv(rows), "text/csv; charset=utf-8", _filename(selection, kind, "csv")
