@@ -572,10 +572,42 @@ class HelpRow:
     divergent_count: int
     reasons: list[str]
     offers: list
+    health_check: AssessmentSummary | None = None
+
+
+HEALTH_CHECK = "partnership-health-check"
+
+
+def latest_health_checks(network, filters=NO_FILTERS) -> dict:
+    """``{organisation id: summary}``: each joined member's latest jointly signed-off
+    partnership health check. One query."""
+    latest = (
+        AssessmentSummary.objects.filter(
+            framework_slug=HEALTH_CHECK, organisation_id=OuterRef("organisation_id")
+        )
+        .order_by("-period", "-signed_off_at")
+        .values("pk")[:1]
+    )
+    return {
+        s.organisation_id: s
+        for s in AssessmentSummary.objects.filter(
+            framework_slug=HEALTH_CHECK,
+            organisation_id__in=member_ids(network, filters),
+            pk=Subquery(latest),
+        ).only("organisation_id", "period", "agreed_percent")
+    }
 
 
 def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
-    """Joined organisations past one of the network's thresholds. Two queries."""
+    """Joined organisations past one of the network's thresholds: the selected framework and
+    period's agreed score and divergence, and the latest partnership health check's agreed
+    score (whatever framework is selected). Four queries."""
+    checks = {
+        org_id: check
+        for org_id, check in latest_health_checks(network, filters).items()
+        if check.agreed_percent is not None
+        and check.agreed_percent < network.help_health_check_below
+    }
     summaries = {
         s.organisation_id: s
         for s in AssessmentSummary.objects.filter(
@@ -589,28 +621,39 @@ def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
     }
     memberships = (
         members(network, filters)
-        .filter(organisation_id__in=list(summaries))
+        .filter(organisation_id__in=[*summaries, *checks])
         .select_related("organisation")
         .prefetch_related("support_offers")
         .order_by("organisation__name")
     )
     rows = []
     for membership in memberships:
-        summary = summaries[membership.organisation_id]
+        summary = summaries.get(membership.organisation_id)
         reasons = []
-        if summary.agreed_percent is not None and summary.agreed_percent < network.help_score_below:
-            reasons.append(
-                f"Agreed score {summary.agreed_percent}% is below {network.help_score_below}%"
+        if summary is not None:
+            below = summary.agreed_percent is not None and (
+                summary.agreed_percent < network.help_score_below
             )
-        if summary.divergent_count >= network.help_divergence_at_least:
-            reasons.append(f"The two sides diverge on {summary.divergent_count} criteria")
+            if below:
+                reasons.append(
+                    f"Agreed score {summary.agreed_percent}% is below {network.help_score_below}%"
+                )
+            if summary.divergent_count >= network.help_divergence_at_least:
+                reasons.append(f"The two sides diverge on {summary.divergent_count} criteria")
+        check = checks.get(membership.organisation_id)
+        if check is not None:
+            reasons.append(
+                f"Partnership health check {check.period}: agreed score {check.agreed_percent}% "
+                f"is below {network.help_health_check_below}%"
+            )
         rows.append(
             HelpRow(
                 membership,
-                summary.agreed_percent,
-                summary.divergent_count,
+                summary.agreed_percent if summary else None,
+                summary.divergent_count if summary else 0,
                 reasons,
                 list(membership.support_offers.all()),
+                health_check=check,
             )
         )
     return rows

@@ -49,6 +49,12 @@ class Network(TimeStampedModel):
         default=5,
         help_text="An organisation whose two sides diverge on this many criteria needs help.",
     )
+    help_health_check_below = models.PositiveSmallIntegerField(
+        "partnership health check score below (%)",
+        default=50,
+        help_text="An organisation whose latest signed-off partnership health check has an "
+        "agreed score below this percentage needs help.",
+    )
 
     objects = NetworkQuerySet.as_manager()
 
