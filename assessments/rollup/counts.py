@@ -21,6 +21,7 @@ from django.db import connection
 from partnership.models import Network, NetworkOrganisation, Organisation
 
 from .models import (
+    GAP_COUNT_KEY,
     NOT_AGREED_VALUE,
     AssessmentSummary,
     CriterionSummary,
@@ -29,16 +30,7 @@ from .models import (
 )
 
 JOINED = NetworkOrganisation.Status.JOINED
-CRITERION_KEY = (
-    "network_id",
-    "framework_slug",
-    "period",
-    "criterion_ref",
-    "agreed_rating",
-    "barrier",
-    "below_met",
-    "divergent",
-)
+CRITERION_KEY = ("network_id", *GAP_COUNT_KEY)
 SUMMARY_KEY = ("network_id", "framework_slug", "period")
 
 

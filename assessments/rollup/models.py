@@ -115,6 +115,16 @@ class CriterionSummary(models.Model):
 
 
 NOT_AGREED_VALUE = -1  # agreed_rating of a count row for criteria the sides have not agreed
+# What the gap map groups a network's criterion rows by (after the network).
+GAP_COUNT_KEY = (
+    "framework_slug",
+    "period",
+    "criterion_ref",
+    "agreed_rating",
+    "barrier",
+    "below_met",
+    "divergent",
+)
 
 
 class NetworkCriterionCount(models.Model):
@@ -138,16 +148,7 @@ class NetworkCriterionCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "network",
-                    "framework_slug",
-                    "period",
-                    "criterion_ref",
-                    "agreed_rating",
-                    "barrier",
-                    "below_met",
-                    "divergent",
-                ],
+                fields=["network", *GAP_COUNT_KEY],
                 name="assessments_networkcriterioncount_one_per_key",
             )
         ]
