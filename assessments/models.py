@@ -738,7 +738,13 @@ from .crosswalks.models import (  # noqa: E402, F401
 )
 
 # The roll-up summary rows live in their own package; importing them here registers them.
-from .rollup.models import AssessmentSummary, CriterionSummary, StandardSummary  # noqa: E402, F401
+from .rollup.models import (  # noqa: E402, F401
+    AssessmentSummary,
+    CriterionSummary,
+    NetworkCriterionCount,
+    NetworkSummaryCount,
+    StandardSummary,
+)
 
 # Survey rounds live in their own package; importing them here registers their models.
 from .surveys.models import (  # noqa: E402, F401

@@ -84,6 +84,7 @@ urlpatterns = [
     path("networks/<slug:slug>/", rollup.coverage, name="network"),
     path("networks/<slug:slug>/gaps/", rollup.gaps, name="network_gaps"),
     path("networks/<slug:slug>/needs-help/", rollup.needs_help, name="network_help"),
+    path("networks/<slug:slug>/machinery/", rollup.machinery, name="network_machinery"),
     path("networks/<slug:slug>/thresholds/", rollup.thresholds, name="network_thresholds"),
     path("networks/<slug:slug>/support/<uuid:pk>/", rollup.offer_support, name="network_offer"),
     path("networks/<slug:slug>/compare/<uuid:pk>/", rollup.compare, name="network_compare"),

@@ -112,3 +112,68 @@ class CriterionSummary(models.Model):
 
     def __str__(self):
         return f"{self.criterion_ref} in {self.summary_id}"
+
+
+NOT_AGREED_VALUE = -1  # agreed_rating of a count row for criteria the sides have not agreed
+# What the gap map groups a network's criterion rows by (after the network).
+GAP_COUNT_KEY = (
+    "framework_slug",
+    "period",
+    "criterion_ref",
+    "agreed_rating",
+    "barrier",
+    "below_met",
+    "divergent",
+)
+
+
+class NetworkCriterionCount(models.Model):
+    """How many of a network's joined organisations' signed-off summaries have each combination
+    of what the gap map groups by: the pre-aggregated gap map (``counts``). Kept equal to a
+    direct count over ``CriterionSummary`` by the transactions that change either side of it:
+    sign-off and reopening (an assessment's rows for every network its organisation has joined)
+    and joining or leaving a network (all the organisation's rows for that network)."""
+
+    id = models.BigAutoField(primary_key=True)
+    network = models.ForeignKey("partnership.Network", on_delete=models.CASCADE, related_name="+")
+    framework_slug = models.SlugField(max_length=100)
+    period = models.CharField(max_length=7)
+    criterion_ref = models.CharField(max_length=20)
+    agreed_rating = models.IntegerField(help_text=f"{NOT_AGREED_VALUE}: not agreed.")
+    barrier = models.CharField(max_length=40, blank=True)
+    below_met = models.BooleanField()
+    divergent = models.BooleanField()
+    organisations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", *GAP_COUNT_KEY],
+                name="assessments_networkcriterioncount_one_per_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_ref} in {self.network_id}: {self.organisations}"
+
+
+class NetworkSummaryCount(models.Model):
+    """How many of a network's joined organisations have a signed-off summary for a framework
+    and period (the gap map's "organisations" figure), kept like ``NetworkCriterionCount``."""
+
+    id = models.BigAutoField(primary_key=True)
+    network = models.ForeignKey("partnership.Network", on_delete=models.CASCADE, related_name="+")
+    framework_slug = models.SlugField(max_length=100)
+    period = models.CharField(max_length=7)
+    organisations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "framework_slug", "period"],
+                name="assessments_networksummarycount_one_per_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.framework_slug} {self.period} in {self.network_id}: {self.organisations}"

@@ -25,10 +25,15 @@ class RollupFilterForm(forms.Form):
     )
     region = forms.ChoiceField(label="Region or integrated care system", required=False)
     child = forms.ChoiceField(label="Network within this one", required=False)
+    in_terms_of = forms.ChoiceField(
+        label="Show the gap map in the terms of",
+        required=False,
+    )
 
     def __init__(self, data, *, network: Network, frameworks, periods, regions, children):
         super().__init__(data)
         self.fields["framework"].choices = frameworks
+        self.fields["in_terms_of"].choices = [("", "The framework itself")] + frameworks
         self.fields["period"].choices = [(p, p) for p in periods]
         self.fields["region"].choices = [("", "All")] + [(r, r) for r in regions]
         self.fields["child"].choices = [("", "All")] + [(c.slug, c.name) for c in children]
@@ -43,6 +48,7 @@ class Selection:
     period: str
     filters: queries.Filters
     form: RollupFilterForm
+    in_terms_of: str = ""
 
     @property
     def query_string(self) -> str:
@@ -62,9 +68,10 @@ class Selection:
         return ", ".join(parts) or "All member organisations"
 
 
-def select(request, network: Network) -> Selection:
+def select(request, network: Network, *, mapping=False) -> Selection:
     """The selection a page's query string asks for; anything not valid falls back to the
-    default and the form says what was wrong."""
+    default and the form says what was wrong. ``mapping``: the gap map, which can be shown in
+    another framework's terms."""
     frameworks = queries.framework_choices()
     slug = request.GET.get("framework") or (frameworks[0][0] if frameworks else "")
     periods = queries.periods_of(network, slug)
@@ -78,6 +85,8 @@ def select(request, network: Network) -> Selection:
         regions=regions,
         children=children,
     )
+    if not mapping:
+        del form.fields["in_terms_of"]
     form.is_valid()
     data = form.cleaned_data
     slug = data.get("framework") or slug
@@ -89,7 +98,10 @@ def select(request, network: Network) -> Selection:
         child=form.children.get(data.get("child") or ""),
     )
     title = dict(frameworks).get(slug, slug)
-    return Selection(network, slug, title, period, filters, form)
+    terms = data.get("in_terms_of") or ""
+    return Selection(
+        network, slug, title, period, filters, form, in_terms_of="" if terms == slug else terms
+    )
 
 
 @dataclass
@@ -108,7 +120,7 @@ class AuditReport:
         return cls(
             selection=selection,
             coverage=queries.coverage(*args, limit=200),
-            gaps=queries.gap_map(*args),
+            gaps=queries.gap_map(*args, in_terms_of=selection.in_terms_of),
             stages=queries.stages(*args),
         )
 
@@ -162,7 +174,9 @@ def coverage_rows(report: queries.CoverageReport):
 
 def gap_rows(gaps: queries.GapMap):
     level_names = [label for label, _ in gaps.rows[0].levels] if gaps.rows else []
+    mapped = [f"Mapped from {gaps.framework.title} criteria"] if gaps.mapped else []
     yield [
+        *mapped,
         "Criterion",
         "Standard",
         "Statement",
@@ -174,6 +188,7 @@ def gap_rows(gaps: queries.GapMap):
     ]
     for row in gaps.rows:
         yield [
+            *(["; ".join(row.mapped_from)] if gaps.mapped else []),
             row.ref,
             row.standard,
             row.statement,

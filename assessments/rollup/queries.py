@@ -22,7 +22,14 @@ from partnership.models import Network, NetworkOrganisation, Organisation
 
 from ..models import Assessment, Criterion, Framework, RatingLevel, Response, SignOff
 from .disclosure import Cell, suppress_partition, suppress_statistic, threshold
-from .models import AssessmentSummary, CriterionSummary, StandardSummary
+from .models import (
+    NOT_AGREED_VALUE,
+    AssessmentSummary,
+    CriterionSummary,
+    NetworkCriterionCount,
+    NetworkSummaryCount,
+    StandardSummary,
+)
 
 JOINED = NetworkOrganisation.Status.JOINED
 INVITED = NetworkOrganisation.Status.INVITED
@@ -290,6 +297,7 @@ class GapRow:
     barriers: list[tuple[str, Cell]]  # (label, organisations), most common first
     divergent: Cell
     reasons: list[Reason] = field(default_factory=list)
+    mapped_from: list[str] = field(default_factory=list)  # source refs, when shown mapped
 
     @property
     def suppressed(self) -> bool:
@@ -310,6 +318,11 @@ class GapMap:
     rows: list[GapRow]
     organisations: int  # joined organisations with a signed-off assessment in the period
     threshold: int
+    terms: Framework | None = None  # the framework whose criteria the rows are, when mapped
+
+    @property
+    def mapped(self) -> bool:
+        return self.terms is not None
 
     def most_common_gaps(self, count=5) -> list[GapRow]:
         shown = [r for r in self.rows if not r.below_met.suppressed and r.below_met.value]
@@ -319,6 +332,54 @@ class GapMap:
 BARRIER_LABELS = {**dict(Response.Barrier.choices), NOT_RECORDED: "No reason recorded"}
 
 
+GAP_KEY = ("criterion_ref", "agreed_rating", "barrier", "below_met", "divergent")
+
+
+def _counted(network, slug, period):
+    """The whole network: its pre-aggregated counts (``counts``), about criteria x 30 rows
+    whatever the number of organisations. Two queries."""
+    grouped = [
+        {
+            **item,
+            "agreed_rating": None
+            if item["agreed_rating"] == NOT_AGREED_VALUE
+            else item["agreed_rating"],
+        }
+        for item in NetworkCriterionCount.objects.filter(
+            network=network, framework_slug=slug, period=period, organisations__gt=0
+        ).values(*GAP_KEY, n=F("organisations"))
+    ]
+    organisations = (
+        NetworkSummaryCount.objects.filter(network=network, framework_slug=slug, period=period)
+        .values_list("organisations", flat=True)
+        .first()
+    )
+    return grouped, organisations or 0
+
+
+def _grouped(rows, slug, period, ids):
+    """A filtered part of a network (country, sector, region, child network): grouped directly
+    over the members' summary rows, in the same two queries. Its cost grows with the rows of the
+    organisations the filter keeps."""
+    grouped = list(rows.order_by().values(*GAP_KEY).annotate(n=Count("pk")))
+    organisations = AssessmentSummary.objects.filter(
+        framework_slug=slug, period=period, organisation_id__in=ids
+    ).count()
+    return grouped, organisations
+
+
+def equivalent_refs(framework, target) -> Callable[[str], list[str]]:
+    """A ``criterion_map`` from ``framework``'s refs to ``target``'s, through the crosswalks'
+    ``equivalent`` pairs (read both ways). Criteria with no equivalent map to nothing."""
+    from ..crosswalks.services import equivalence_map
+
+    mapping = {
+        ref: [criterion.ref for criterion in targets]
+        for ref, targets in equivalence_map(framework, target).items()
+    }
+    return lambda ref: mapping.get(ref, [])
+
+
 def gap_map(
     network,
     slug,
@@ -326,6 +387,7 @@ def gap_map(
     filters=NO_FILTERS,
     *,
     criterion_map: Callable[[str], Iterable[str]] | None = None,
+    in_terms_of: str = "",
 ) -> GapMap:
     """Per criterion: organisations assessed, below met, spread over the agreed rating levels,
     barrier categories, divergence between the sides, and (from members sharing the detail)
@@ -333,14 +395,21 @@ def gap_map(
 
     ``criterion_map`` turns this framework's criterion refs into the refs the map is shown in
     (one ref may become several, or none); by default each criterion is shown as itself. It is
-    the seam for showing a gap map in another framework's terms.
+    the seam for showing a gap map in another framework's terms: ``in_terms_of`` (a framework
+    slug other than ``slug``) shows the rows as that framework's criteria, counting this
+    framework's summaries through the crosswalks' ``equivalent`` pairs (``equivalent_refs``;
+    three more queries). A mapped row counts answers to equivalent criteria: an organisation
+    with two criteria both equivalent to one criterion counts twice there.
     """
     framework = latest_framework(slug)
     if framework is None:
         return GapMap(None, period, [], 0, threshold())
+    terms = latest_framework(in_terms_of) if in_terms_of and in_terms_of != slug else None
+    if terms is not None:
+        criterion_map = equivalent_refs(framework, terms)
     levels = list(RatingLevel.objects.filter(framework=framework).order_by("value"))
     criteria = list(
-        Criterion.objects.filter(framework=framework)
+        Criterion.objects.filter(framework=terms or framework)
         .select_related("standard")
         .order_by("standard__position", "position")
     )
@@ -348,14 +417,10 @@ def gap_map(
     rows = CriterionSummary.objects.filter(
         framework_slug=slug, period=period, organisation_id__in=ids, not_applicable=False
     )
-    grouped = (
-        rows.order_by()
-        .values("criterion_ref", "agreed_rating", "barrier", "below_met", "divergent")
-        .annotate(n=Count("pk"))
-    )
-    organisations = AssessmentSummary.objects.filter(
-        framework_slug=slug, period=period, organisation_id__in=ids
-    ).count()
+    if filters == NO_FILTERS:
+        grouped, organisations = _counted(network, slug, period)
+    else:
+        grouped, organisations = _grouped(rows, slug, period, ids)
     reasons = (
         rows.filter(
             organisation_id__in=member_ids(network, filters, sharing=DETAIL), below_met=True
@@ -375,8 +440,10 @@ def gap_map(
     )
     mapped = criterion_map or (lambda ref: (ref,))
     tallies = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    sources = defaultdict(set)
     for item in grouped:
         for ref in mapped(item["criterion_ref"]):
+            sources[ref].add(item["criterion_ref"])
             tally = tallies[ref]
             n = item["n"]
             tally["assessed"][""] += n
@@ -431,9 +498,10 @@ def gap_map(
                 ],
                 divergent=divergent_cells[True],
                 reasons=reasons_by_ref.get(criterion.ref, []),
+                mapped_from=sorted(sources[criterion.ref]) if terms is not None else [],
             )
         )
-    return GapMap(framework, period, result, organisations, threshold())
+    return GapMap(framework, period, result, organisations, threshold(), terms=terms)
 
 
 # --- Stages and movement ------------------------------------------------------------------------
@@ -504,10 +572,42 @@ class HelpRow:
     divergent_count: int
     reasons: list[str]
     offers: list
+    health_check: AssessmentSummary | None = None
+
+
+HEALTH_CHECK = "partnership-health-check"
+
+
+def latest_health_checks(network, filters=NO_FILTERS) -> dict:
+    """``{organisation id: summary}``: each joined member's latest jointly signed-off
+    partnership health check. One query."""
+    latest = (
+        AssessmentSummary.objects.filter(
+            framework_slug=HEALTH_CHECK, organisation_id=OuterRef("organisation_id")
+        )
+        .order_by("-period", "-signed_off_at")
+        .values("pk")[:1]
+    )
+    return {
+        s.organisation_id: s
+        for s in AssessmentSummary.objects.filter(
+            framework_slug=HEALTH_CHECK,
+            organisation_id__in=member_ids(network, filters),
+            pk=Subquery(latest),
+        ).only("organisation_id", "period", "agreed_percent")
+    }
 
 
 def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
-    """Joined organisations past one of the network's thresholds. Two queries."""
+    """Joined organisations past one of the network's thresholds: the selected framework and
+    period's agreed score and divergence, and the latest partnership health check's agreed
+    score (whatever framework is selected). Four queries."""
+    checks = {
+        org_id: check
+        for org_id, check in latest_health_checks(network, filters).items()
+        if check.agreed_percent is not None
+        and check.agreed_percent < network.help_health_check_below
+    }
     summaries = {
         s.organisation_id: s
         for s in AssessmentSummary.objects.filter(
@@ -521,28 +621,39 @@ def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
     }
     memberships = (
         members(network, filters)
-        .filter(organisation_id__in=list(summaries))
+        .filter(organisation_id__in=[*summaries, *checks])
         .select_related("organisation")
         .prefetch_related("support_offers")
         .order_by("organisation__name")
     )
     rows = []
     for membership in memberships:
-        summary = summaries[membership.organisation_id]
+        summary = summaries.get(membership.organisation_id)
         reasons = []
-        if summary.agreed_percent is not None and summary.agreed_percent < network.help_score_below:
-            reasons.append(
-                f"Agreed score {summary.agreed_percent}% is below {network.help_score_below}%"
+        if summary is not None:
+            below = summary.agreed_percent is not None and (
+                summary.agreed_percent < network.help_score_below
             )
-        if summary.divergent_count >= network.help_divergence_at_least:
-            reasons.append(f"The two sides diverge on {summary.divergent_count} criteria")
+            if below:
+                reasons.append(
+                    f"Agreed score {summary.agreed_percent}% is below {network.help_score_below}%"
+                )
+            if summary.divergent_count >= network.help_divergence_at_least:
+                reasons.append(f"The two sides diverge on {summary.divergent_count} criteria")
+        check = checks.get(membership.organisation_id)
+        if check is not None:
+            reasons.append(
+                f"Partnership health check {check.period}: agreed score {check.agreed_percent}% "
+                f"is below {network.help_health_check_below}%"
+            )
         rows.append(
             HelpRow(
                 membership,
-                summary.agreed_percent,
-                summary.divergent_count,
+                summary.agreed_percent if summary else None,
+                summary.divergent_count if summary else 0,
                 reasons,
                 list(membership.support_offers.all()),
+                health_check=check,
             )
         )
     return rows

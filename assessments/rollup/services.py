@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .. import scoring
 from ..models import Assessment
 from ..reports.data import ReportData
+from . import counts
 from .models import AssessmentSummary, CriterionSummary, StandardSummary
 
 Basis = scoring.Basis
@@ -83,6 +84,7 @@ def write_summary(assessment: Assessment) -> AssessmentSummary:
     for row in criteria_rows:
         row.summary = summary
     CriterionSummary.objects.bulk_create(criteria_rows, batch_size=500)
+    counts.add_summary(summary.pk)
     standard_scores = {
         basis: {s.standard.ref: s for s in scores[basis].standards} for basis in Basis
     }
@@ -103,4 +105,8 @@ def write_summary(assessment: Assessment) -> AssessmentSummary:
 
 
 def remove_summary(assessment: Assessment) -> None:
+    for summary_id in AssessmentSummary.objects.filter(assessment_id=assessment.pk).values_list(
+        "pk", flat=True
+    ):
+        counts.subtract_summary(summary_id)
     AssessmentSummary.objects.filter(assessment_id=assessment.pk).delete()

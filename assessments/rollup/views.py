@@ -25,6 +25,7 @@ from partnership.networks import services as network_services
 
 from ..reports import pdf
 from ..reports.exports import safe
+from . import machinery as rollup_machinery
 from . import presenters, queries
 from .disclosure import threshold
 
@@ -71,9 +72,22 @@ def coverage(request, slug):
 
 def gaps(request, slug):
     network = get_network_for(request, slug)
-    selection = presenters.select(request, network)
-    gap_map = queries.gap_map(network, selection.slug, selection.period, selection.filters)
+    selection = presenters.select(request, network, mapping=True)
+    gap_map = queries.gap_map(
+        network,
+        selection.slug,
+        selection.period,
+        selection.filters,
+        in_terms_of=selection.in_terms_of,
+    )
     return _page(request, "assessments/rollup/gaps.html", selection, gaps=gap_map)
+
+
+def machinery(request, slug):
+    network = get_network_for(request, slug)
+    selection = presenters.select(request, network)
+    report = rollup_machinery.machinery(network, selection.filters)
+    return _page(request, "assessments/rollup/machinery.html", selection, report=report)
 
 
 def needs_help(request, slug):
@@ -118,18 +132,20 @@ def offer_support(request, slug, pk):
 @require_POST
 def thresholds(request, slug):
     network = get_network_for(request, slug, lead=True)
+    health = request.POST.get("health_check_below")  # absent: unchanged
     try:
         network_services.set_thresholds(
             network,
             user=request.user,
             score_below=int(request.POST.get("score_below", "")),
             divergence_at_least=int(request.POST.get("divergence_at_least", "")),
+            health_check_below=None if health is None else int(health),
         )
     except (ValueError, network_services.NotAllowed) as refusal:
         message = (
             str(refusal)
             if isinstance(refusal, network_services.NotAllowed)
-            else ("Enter whole numbers for both thresholds")
+            else ("Enter whole numbers for all three thresholds")
         )
         return _refused(request, network, message)
     messages.success(request, "Thresholds saved.")
@@ -202,12 +218,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _table(request, slug, kind, extension):
     network = get_network_for(request, slug)
-    selection = presenters.select(request, network)
+    selection = presenters.select(request, network, mapping=kind == "gaps")
     args = (network, selection.slug, selection.period, selection.filters)
     if kind == "coverage":
         rows, title = presenters.coverage_rows(queries.coverage(*args)), "Coverage"
     else:
-        rows, title = presenters.gap_rows(queries.gap_map(*args)), "Gap map"
+        gaps = queries.gap_map(*args, in_terms_of=selection.in_terms_of)
+        rows, title = presenters.gap_rows(gaps), "Gap map"
     if extension == "csv":
         return _download(
             table_csv(rows), "text/csv; charset=utf-8", _filename(selection, kind, "csv")

@@ -49,6 +49,12 @@ class Network(TimeStampedModel):
         default=5,
         help_text="An organisation whose two sides diverge on this many criteria needs help.",
     )
+    help_health_check_below = models.PositiveSmallIntegerField(
+        "partnership health check score below (%)",
+        default=50,
+        help_text="An organisation whose latest signed-off partnership health check has an "
+        "agreed score below this percentage needs help.",
+    )
 
     objects = NetworkQuerySet.as_manager()
 
@@ -143,6 +149,14 @@ class NetworkOrganisation(TimeStampedModel):
 
     def __str__(self):
         return f"{self.organisation} in {self.network} ({self.get_status_display()})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        """Remember the status as loaded, so that a save can tell joining and leaving apart
+        from other changes (the roll-up's pre-aggregated counts follow them)."""
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance.loaded_status = instance.__dict__.get("status")
+        return instance
 
     @property
     def is_joined(self):

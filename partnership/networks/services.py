@@ -172,11 +172,27 @@ def offer_support(membership_id, *, user, who, what, when) -> SupportOffer:
 
 
 @transaction.atomic
-def set_thresholds(network: Network, *, user, score_below, divergence_at_least) -> Network:
+def set_thresholds(
+    network: Network, *, user, score_below, divergence_at_least, health_check_below=None
+) -> Network:
     _require_network_lead(user, network)
-    if not (0 <= score_below <= 100) or divergence_at_least < 1:
-        raise NotAllowed("The score is a percentage from 0 to 100; divergence is at least 1")
+    if health_check_below is None:
+        health_check_below = network.help_health_check_below
+    if (
+        not (0 <= score_below <= 100)
+        or not (0 <= health_check_below <= 100)
+        or divergence_at_least < 1
+    ):
+        raise NotAllowed("The scores are percentages from 0 to 100; divergence is at least 1")
     network.help_score_below = score_below
     network.help_divergence_at_least = divergence_at_least
-    network.save(update_fields=["help_score_below", "help_divergence_at_least", "updated_at"])
+    network.help_health_check_below = health_check_below
+    network.save(
+        update_fields=[
+            "help_score_below",
+            "help_divergence_at_least",
+            "help_health_check_below",
+            "updated_at",
+        ]
+    )
     return network

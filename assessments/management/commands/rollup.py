@@ -35,6 +35,7 @@ def gaps_json(gaps: queries.GapMap) -> list[dict]:
     return [
         {
             "criterion": row.ref,
+            **({"mapped_from": row.mapped_from} if gaps.mapped else {}),
             "standard": row.standard,
             "statement": row.statement,
             "assessed": row.assessed.as_json(),
@@ -60,13 +61,23 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="A financial year, like 2025/26")
         parser.add_argument("--kind", choices=("coverage", "gaps"), default="gaps")
         parser.add_argument("--format", choices=("json", "csv"), default="json")
+        parser.add_argument(
+            "--in-terms-of",
+            default="",
+            metavar="SLUG",
+            help="Show the gap map as another framework's criteria, through equivalent pairs",
+        )
 
-    def handle(self, *args, network, framework, period, kind, format, **options):
+    def handle(self, *args, network, framework, period, kind, format, in_terms_of, **options):
         found = Network.objects.filter(slug=network).first()
         if found is None:
             raise CommandError(f"There is no network with the slug {network!r}")
         if queries.latest_framework(framework) is None:
             raise CommandError(f"There is no framework with the slug {framework!r}")
+        if in_terms_of and queries.latest_framework(in_terms_of) is None:
+            raise CommandError(f"There is no framework with the slug {in_terms_of!r}")
+        if in_terms_of and kind != "gaps":
+            raise CommandError("--in-terms-of applies to the gap map only (--kind gaps)")
         try:
             validate_period(period)
         except Exception as error:
@@ -75,7 +86,7 @@ class Command(BaseCommand):
             report = queries.coverage(found, framework, period)
             rows, data = presenters.coverage_rows(report), coverage_json(report)
         else:
-            gaps = queries.gap_map(found, framework, period)
+            gaps = queries.gap_map(found, framework, period, in_terms_of=in_terms_of)
             rows, data = presenters.gap_rows(gaps), gaps_json(gaps)
         if format == "json":
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
