@@ -298,6 +298,7 @@ class GapRow:
     divergent: Cell
     reasons: list[Reason] = field(default_factory=list)
     mapped_from: list[str] = field(default_factory=list)  # source refs, when shown mapped
+    criterion_id: object = None  # links the page to the case studies that closed this gap
 
     @property
     def suppressed(self) -> bool:
@@ -499,6 +500,7 @@ def gap_map(
                 divergent=divergent_cells[True],
                 reasons=reasons_by_ref.get(criterion.ref, []),
                 mapped_from=sorted(sources[criterion.ref]) if terms is not None else [],
+                criterion_id=criterion.pk,
             )
         )
     return GapMap(framework, period, result, organisations, threshold(), terms=terms)

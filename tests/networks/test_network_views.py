@@ -257,6 +257,19 @@ def test_gap_map_filters_and_reasons_from_detail_members_only(client, world, net
     assert bad.status_code == 400 and b"There is a problem" in bad.content
 
 
+def test_each_gap_links_to_the_organisations_that_closed_it(client, world, network):
+    client.force_login(world["people"]["viewer_management"])
+    page = client.get(reverse("assessments:network_gaps", args=[network.slug]))
+    gaps = [row for row in page.context["gaps"].rows if row.below_met.value]
+    assert gaps
+    for row in gaps:
+        closing = reverse("casestudies:closing", args=[row.criterion_id])
+        assert f'href="{closing}"'.encode() in page.content
+    shown = [row for row in page.context["gaps"].rows if not row.below_met.value]
+    for row in shown:
+        assert f'data-testid="closing-{row.ref}"'.encode() not in page.content
+
+
 def test_exports_carry_the_same_figures(client, world, network):
     client.force_login(world["people"]["lead_staff"])
     csv_text = client.get(
