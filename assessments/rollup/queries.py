@@ -600,10 +600,12 @@ def latest_health_checks(network, filters=NO_FILTERS) -> dict:
     }
 
 
-def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
+def needs_help(network, slug, period, filters=NO_FILTERS, more_reasons=None) -> list[HelpRow]:
     """Joined organisations past one of the network's thresholds: the selected framework and
     period's agreed score and divergence, and the latest partnership health check's agreed
-    score (whatever framework is selected). Four queries."""
+    score (whatever framework is selected). Four queries. ``more_reasons``: {organisation id:
+    [reason, ...]} found elsewhere (the partnership surveys), listed too."""
+    more_reasons = more_reasons or {}
     checks = {
         org_id: check
         for org_id, check in latest_health_checks(network, filters).items()
@@ -623,7 +625,7 @@ def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
     }
     memberships = (
         members(network, filters)
-        .filter(organisation_id__in=[*summaries, *checks])
+        .filter(organisation_id__in=[*summaries, *checks, *more_reasons])
         .select_related("organisation")
         .prefetch_related("support_offers")
         .order_by("organisation__name")
@@ -648,6 +650,7 @@ def needs_help(network, slug, period, filters=NO_FILTERS) -> list[HelpRow]:
                 f"Partnership health check {check.period}: agreed score {check.agreed_percent}% "
                 f"is below {network.help_health_check_below}%"
             )
+        reasons += more_reasons.get(membership.organisation_id, [])
         rows.append(
             HelpRow(
                 membership,

@@ -25,6 +25,7 @@ from partnership.networks import services as network_services
 
 from ..reports import pdf
 from ..reports.exports import safe
+from ..surveys.results import needs_help_reasons
 from . import machinery as rollup_machinery
 from . import presenters, queries
 from .disclosure import threshold
@@ -93,7 +94,10 @@ def machinery(request, slug):
 def needs_help(request, slug):
     network = get_network_for(request, slug)
     selection = presenters.select(request, network)
-    rows = queries.needs_help(network, selection.slug, selection.period, selection.filters)
+    surveys = needs_help_reasons(network, selection.period)
+    rows = queries.needs_help(
+        network, selection.slug, selection.period, selection.filters, more_reasons=surveys
+    )
     return _page(request, "assessments/rollup/needs_help.html", selection, rows=rows)
 
 

@@ -20,6 +20,7 @@ from django.db.models import Count
 
 from partnership.models import Membership, NetworkOrganisation
 
+from ..models import Framework
 from .models import SurveyInvitation, SurveyRound, SurveyScore
 from .services import min_answers
 
@@ -437,3 +438,38 @@ def _network_total(rows, side) -> Figures:
     total.people = sum(cell.people for cell in cells)
     total.suppressed = len(cells) < min_organisations()
     return total
+
+
+def needs_help_reasons(network, period) -> dict:
+    """``{organisation id: [reason, ...]}`` for the network's needs-help page, from each joined
+    member's latest closed partnership survey in ``period``: a side whose mean is below the
+    network's health check threshold, or a large gap between the sides. Suppressed sides say
+    nothing. Five queries, however many organisations."""
+    framework = (
+        Framework.objects.filter(survey=True, slug="partnership-health-check")
+        .order_by("-publication_date", "-version")
+        .first()
+    )
+    if framework is None:
+        return {}
+    scores = survey_scores_for_network(network, framework, period)
+    threshold = network.help_health_check_below / 10  # a percentage of the 0-10 scale
+    reasons = {}
+    for row in scores.rows:
+        means = {side: row.sides[side].mean for side in SIDES}
+        found = [
+            f"Partnership survey {period}: the {Membership.Side(side).label.lower()} scored {one_decimal(mean)} "
+            f"out of 10, below {one_decimal(threshold)}"
+            for side, mean in means.items()
+            if mean is not None and mean < threshold
+        ]
+        if None not in means.values():
+            gap = means[Membership.Side.MANAGEMENT] - means[Membership.Side.STAFF_SIDE]
+            if abs(gap) >= LARGE_GAP:
+                found.append(
+                    f"Partnership survey {period}: the two sides' scores are "
+                    f"{one_decimal(abs(gap))} points apart"
+                )
+        if found:
+            reasons[row.organisation.pk] = found
+    return reasons

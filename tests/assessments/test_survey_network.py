@@ -200,3 +200,35 @@ def test_the_network_page_shows_suppressed_cells_and_totals(client, network, sur
     assert page.count("Too few answers") == 2  # the hidden one and, secondarily, the other
     assert page.count("Too few organisations") == 2
     assert "8.0" in page and "7.0" in page
+
+
+def test_low_survey_scores_or_a_large_gap_flag_a_member_as_needing_help(
+    network, django_assert_num_queries
+):
+    from assessments.rollup import queries
+    from assessments.surveys.results import needs_help_reasons
+
+    framework = make_survey_framework(slug="partnership-health-check")
+    lead = UserFactory()
+    network.help_health_check_below = 50  # a side's mean below 5 out of 10
+    network.save()
+    low = _member_with_round(network, framework, lead, management=5, staff_side=[4] * 5)
+    apart = _member_with_round(network, framework, lead, management=9, staff_side=[6] * 5)
+    fine = _member_with_round(network, framework, lead, management=7, staff_side=[6] * 5)
+    # Two staff sides too small to show (two, so no secondary suppression hides another).
+    too_few = _member_with_round(network, framework, lead, management=8, staff_side=[1] * 4)
+    _member_with_round(network, framework, lead, management=8, staff_side=[1] * 3)
+
+    with django_assert_num_queries(5):
+        reasons = needs_help_reasons(network, "2026/27")
+    assert reasons[low.pk] == [
+        "Partnership survey 2026/27: the staff side scored 4.0 out of 10, below 5.0"
+    ]
+    assert reasons[apart.pk] == [
+        "Partnership survey 2026/27: the two sides' scores are 3.0 points apart"
+    ]
+    # Fine, or a side too small to show: nothing said (a hidden side is never a reason).
+    assert fine.pk not in reasons and too_few.pk not in reasons
+
+    rows = queries.needs_help(network, "iwl-test", "2026/27", more_reasons=reasons)
+    assert {row.membership.organisation_id for row in rows} == {low.pk, apart.pk}
