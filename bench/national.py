@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 from .bulk import Loader, check_foreign_keys, plain_indexes_dropped
 from .frameworks import ALL, NATIONAL, PAGE_25, PAGE_400, load_frameworks
-from .records import AssessmentRows, canonical, new_id
+from .records import AssessmentRows, Chain, new_id
 
 PASSWORD = "bench-password"  # noqa: S105 (every bench user's, on a throwaway database)
 PERIODS = (("2023/24", 0, True), ("2024/25", 1, True), ("2025/26", 2, False))
@@ -56,10 +56,12 @@ def email(index: int, prefix: str) -> str:
 def _tables() -> Loader:
     from assessments import models as a
     from partnership import models as p
+    from partnership.signing.models import LedgerEntry
 
     loader = Loader(skip_triggers=True)
     for name, model, columns in (
         ("organisations", p.Organisation, "id name ods_code country region sector created_at updated_at"),
+        ("ledger", LedgerEntry, "id organisation_id sequence kind record_id content_hash previous_digest digest key_id signature created_at"),
         ("users", p.User, "id password last_login is_superuser email full_name is_staff is_active date_joined"),
         ("memberships", p.Membership, "user_id organisation_id side role created_at updated_at"),
         ("assessments", a.Assessment, "id organisation_id framework_id period title status previous_id created_by_id reopen_requested_by_id reopen_reason created_at updated_at"),
@@ -67,15 +69,15 @@ def _tables() -> Loader:
         ("history", a.ResponseChange, "response_id kind user_id changes version created_at"),
         ("files", a.EvidenceFile, "id response_id file original_name content_type size sha256 uploaded_by_id created_at"),
         ("links", a.EvidenceLink, "id response_id url title added_by_id created_at"),
-        ("signatures", a.Signature, "id assessment_id response_id signer_id side decision comment response_version content content_hash created_at voided_at void_reason"),
+        ("signatures", a.Signature, "id assessment_id response_id signer_id side decision comment response_version content content_hash created_at voided_at void_reason ledger_entry_id void_entry_id"),
         ("comments", a.Comment, "id response_id author_id side body created_at"),
-        ("sign_offs", a.SignOff, "id assessment_id signer_id side joint_statement side_statement content content_hash created_at voided_at void_reason"),
+        ("sign_offs", a.SignOff, "id assessment_id signer_id side joint_statement side_statement content content_hash created_at voided_at void_reason ledger_entry_id void_entry_id"),
         ("events", a.AssessmentEvent, "assessment_id kind user_id detail created_at"),
         ("plans", a.ActionPlan, "id assessment_id created_at updated_at"),
         ("actions", a.Action, "id plan_id description management_owner_id staff_owner_id target_date status carried_from_id created_at updated_at"),
         ("action_responses", a.Action.responses.through, "action_id response_id"),
         ("updates", a.ActionUpdate, "id action_id author_id side text status created_at"),
-        ("plan_signatures", a.PlanSignature, "id plan_id signer_id side content content_hash created_at voided_at void_reason"),
+        ("plan_signatures", a.PlanSignature, "id plan_id signer_id side content content_hash created_at voided_at void_reason ledger_entry_id void_entry_id"),
     ):  # fmt: skip
         loader.table(name, model, columns.split())
     return loader
@@ -83,10 +85,10 @@ def _tables() -> Loader:
 
 def _criteria(framework) -> list:
     return [
-        SimpleNamespace(pk=pk, ref=ref)
-        for pk, ref in framework.criteria.order_by("standard__position", "position").values_list(
-            "pk", "ref"
-        )
+        SimpleNamespace(pk=pk, ref=ref, statement=statement)
+        for pk, ref, statement in framework.criteria.order_by(
+            "standard__position", "position"
+        ).values_list("pk", "ref", "statement")
     ]
 
 
@@ -99,11 +101,16 @@ def _organisation(t, index, rng, password, joined):
         organisation.id, name, organisation.ods_code, country, f"Region {index % 42 + 1}",
         sector, joined, joined,
     )  # fmt: skip
-    people = SimpleNamespace(emails={})
+    people = SimpleNamespace(emails={}, signers={})
+    people.signer = people.signers.__getitem__
     for attribute, prefix, side, role, full_name in PEOPLE:
         user_id = new_id(rng)
         setattr(people, attribute, user_id)
         people.emails[user_id] = email(index, prefix)
+        # What ledger.envelope reads of a signer.
+        people.signers[user_id] = SimpleNamespace(
+            pk=user_id, email=email(index, prefix), get_full_name=lambda name=full_name: name
+        )
         t["users"].add(
             user_id, password, None, False, email(index, prefix), full_name, False, True, joined
         )
@@ -114,10 +121,12 @@ def _organisation(t, index, rng, password, joined):
 def _organisation_rows(t, index, seed, password, joined, frameworks, criteria) -> None:
     rng = random.Random(seed * 100_000 + index)
     organisation, people = _organisation(t, index, rng, password, joined)
+    chain = Chain(t["ledger"], organisation.id, rng)
     for spec in (NATIONAL, PAGE_25, PAGE_400) if index == 0 else (NATIONAL,):
         rows = AssessmentRows(
-            t, rng, organisation, people, frameworks[spec.slug], criteria[spec.slug]
-        )
+            t, rng, organisation, people, frameworks[spec.slug], criteria[spec.slug], chain,
+            store_files=index == 0,  # the organisation whose reports are measured
+        )  # fmt: skip
         previous = None
         for period, year, signed_off in PERIODS:
             previous = rows.add(
@@ -129,10 +138,13 @@ def _organisation_rows(t, index, seed, password, joined, frameworks, criteria) -
             )
 
 
-def _check_signatures() -> None:
-    """The service's own verifiers accept what was generated (one signed-off assessment)."""
+def _check_signatures(organisations: int) -> None:
+    """The service's own verifiers accept what was generated: one signed-off assessment's
+    signatures, sign-offs and plan signatures, and the last organisation's whole ledger."""
     from assessments.models import Assessment, PlanSignature, Signature, SignOff
     from assessments.signing import verify_plan_signature, verify_sign_off, verify_signature
+    from partnership.models import Organisation
+    from partnership.signing.ledger import verify_chain
 
     assessment = Assessment.objects.get(
         organisation__ods_code=ods_code(0), framework__slug=NATIONAL.slug, period=PERIODS[1][0]
@@ -146,10 +158,11 @@ def _check_signatures() -> None:
         ),
     ]
     failed = [record.message for record in records if not record.matches]
+    failed += verify_chain(Organisation.objects.get(ods_code=ods_code(organisations - 1)))
     if failed:
         raise RuntimeError(
-            "Generated signatures no longer verify (the signed content changed in "
-            f"assessments/signing.py; update bench/records.py): {failed[0]}"
+            "Generated signatures no longer verify (what is signed changed in "
+            f"assessments/signing.py or partnership/signing; update bench/records.py): {failed[0]}"
         )
 
 
@@ -157,11 +170,9 @@ def generate(organisations: int = 2000, *, seed: int = 2026, log=None) -> dict:
     """Load the frameworks and the national data set; return counts and seconds taken."""
     from django.contrib.auth.hashers import make_password
 
-    from assessments.signing import canonical_hash
+    from partnership.signing import keys
 
-    sample = {"narrative": "Café\tpolicy", "files": [{"sha256": "0" * 64}], "version": 2}
-    if canonical(sample)[1] != canonical_hash(sample):
-        raise RuntimeError("bench/records.py no longer hashes as assessments.signing does")
+    keys.create_key()  # the bench's own, once (settings.SIGNING_KEY_DIR)
     started = time.perf_counter()
     frameworks = load_frameworks(ALL)
     criteria = {spec.slug: _criteria(frameworks[spec.slug]) for spec in ALL}
@@ -183,7 +194,7 @@ def generate(organisations: int = 2000, *, seed: int = 2026, log=None) -> dict:
     broken = check_foreign_keys([table.model for table in loader.tables.values()])
     if broken:
         raise RuntimeError(f"{broken} generated rows point at nothing: bench/records.py is wrong")
-    _check_signatures()
+    _check_signatures(organisations)
     return {
         "organisations": organisations,
         "rows": loader.counts(),

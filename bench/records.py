@@ -6,19 +6,26 @@ with reservations, 10% disagreed, with comments), both leads' sign-off and a sig
 plan for the gaps. The year in progress: each organisation somewhere between just started and
 nearly done, with drafts, submissions waiting for the staff side and some agreed criteria.
 
-Signatures and sign-offs hash exactly what the service's own functions would (they are
-computed by ``assessments.signing`` and ``assessments.reports.data``), so reports verify them.
+Signatures, sign-offs and plan signatures are signed records on each organisation's ledger,
+exactly as ``partnership.signing.ledger.sign`` makes them: the subject from
+``assessments.signing``, the envelope and content hash from ``ledger.envelope`` and
+``ledger.canonical_hash``, and a chain of ledger entries (``ledger.entry_payload``, signed with
+the bench's key by ``keys.sign``), so reports and ``verify_ledger`` verify them. Sign-offs
+freeze no snapshot (they sign ``frozen: None``): reports then score from the rows, which a
+sign-off's rows are, here, never changed after.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
 import random
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from assessments.signing import assessment_content_of, response_content
+from assessments.models import PlanSignature, Signature, SignOff
+from assessments.signing import assessment_content, response_content, signature_reference
+from partnership.signing import keys, ledger
 
 BARRIERS = ("funding", "staffing", "policy_not_agreed", "not_prioritised", "other")
 SENTENCES = (
@@ -49,14 +56,61 @@ def new_id(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+class Chain:
+    """One organisation's ledger, appended to as ``ledger._append`` does, rows to COPY."""
+
+    def __init__(self, table, organisation_id: str, rng: random.Random):
+        self.table = table
+        self.organisation_id = organisation_id
+        self.rng = rng
+        self.sequence, self.previous = 0, ledger.GENESIS
+
+    def append(self, *, kind: str, record_id: str, content_hash: str, at: datetime):
+        entry = SimpleNamespace(
+            id=new_id(self.rng), organisation_id=self.organisation_id,
+            sequence=self.sequence + 1, kind=kind, record_id=record_id,
+            content_hash=content_hash, previous_digest=self.previous, created_at=at,
+        )  # fmt: skip
+        message = ledger.canonical_bytes(ledger.entry_payload(entry))
+        entry.digest = hashlib.sha256(message).hexdigest()
+        entry.key_id, signature = keys.sign(message)
+        entry.signature = base64.b64encode(signature).decode()
+        self.table.add(
+            entry.id, entry.organisation_id, entry.sequence, kind, record_id, content_hash,
+            entry.previous_digest, entry.digest, entry.key_id, entry.signature, at,
+        )  # fmt: skip
+        self.sequence, self.previous = entry.sequence, entry.digest
+        return entry
+
+    def sign(self, model, *, signer, side, subject, at: datetime, **fields):
+        """A signed record's id, content, hash and ledger entry, as ``ledger.sign`` makes them.
+        ``signer``: an object with ``pk``, ``email`` and ``get_full_name()``."""
+        record = SimpleNamespace(
+            pk=new_id(self.rng), signer=signer, side=side, created_at=at,
+            SIGNED_FIELDS=model.SIGNED_FIELDS, ledger_kind=model.ledger_kind, **fields,
+        )  # fmt: skip
+        record.content = ledger.envelope(record, self.organisation_id, subject)
+        record.content_hash = ledger.canonical_hash(record.content)
+        record.ledger_entry = self.append(
+            kind=model.ledger_kind(), record_id=record.pk, content_hash=record.content_hash, at=at
+        )
+        return record
 
 
-def canonical(content) -> tuple[str, str]:
-    """What a signature stores: its content as canonical JSON, and that JSON's SHA-256, as
-    assessments.signing.canonical_hash computes it (national.generate checks they agree)."""
-    encoded = CANONICAL.encode(content)
-    return encoded, hashlib.sha256(encoded.encode()).hexdigest()
+def evidence_bytes(name: str) -> bytes:
+    """An evidence file's bytes: small, and its own."""
+    return f"%PDF-1.4\n% Benchmark evidence {name}\n%%EOF\n".encode()
+
+
+def store_evidence(name: str, data: bytes) -> None:
+    """Store ``data`` as ``name`` in the default storage (the bench's own media folder),
+    replacing what a previous run left there, so sign-off verification re-hashes real bytes."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(name)
+    if default_storage.save(name, ContentFile(data)) != name:
+        raise RuntimeError(f"Could not store the evidence file {name}")
 
 
 def narrative(rng: random.Random) -> str:
@@ -71,8 +125,13 @@ def rating_for(rng: random.Random, year: int) -> int:
 class AssessmentRows:
     """Adds one assessment's rows to a bulk.Loader's tables (national._tables names them)."""
 
-    def __init__(self, tables, rng, organisation, people, framework, criteria):
+    def __init__(self, tables, rng, organisation, people, framework, criteria, chain, *,
+                 store_files=False):  # fmt: skip
+        """``store_files``: store each evidence file's bytes too (for the organisation whose
+        reports are measured, which verify them); otherwise only their rows are made."""
         self.t = tables
+        self.chain = chain
+        self.store_files = store_files
         self.rng = rng
         self.organisation = organisation
         self.people = people
@@ -80,7 +139,10 @@ class AssessmentRows:
         self.criteria = criteria
 
     def when(self, start, days) -> str:
-        return (start + timedelta(days=self.rng.uniform(0, days))).isoformat()
+        return self.moment(start, days).isoformat()
+
+    def moment(self, start, days) -> datetime:
+        return start + timedelta(days=self.rng.uniform(0, days))
 
     def add(self, *, period, year, signed_off, previous_id=None, progress=1.0):
         rng, people = self.rng, self.people
@@ -140,10 +202,10 @@ class AssessmentRows:
         if reviewed:
             stage = 2 if signed_off else rng.choices((0, 1, 2), weights=(40, 30, 30))[0]
             if stage >= 1:
-                self.sign(r, "management", "submitted", "", files, links, edited)
+                self.sign(r, "management", "submitted", "", files, links, edited_at)
                 r.state = "submitted"
             if stage == 2:
-                self.staff_decision(r, files, links, self.when(edited_at, 60))
+                self.staff_decision(r, files, links, self.moment(edited_at, 60))
         self.t["responses"].add(
             r.pk, assessment.pk, criterion.pk, "reviewed" if reviewed else "to_review",
             r.rating, r.not_applicable, r.not_applicable_reason, r.narrative, r.barrier,
@@ -158,10 +220,14 @@ class AssessmentRows:
         for n in range(rng.choices((0, 1, 2), weights=(65, 25, 10))[0]):
             file_id = new_id(rng)
             f = SimpleNamespace(original_name=f"{r.criterion.ref} evidence {n + 1}.pdf")
-            f.sha256 = hashlib.sha256(file_id.encode()).hexdigest()
+            stored_name = f"evidence/{self.organisation.ods_code}/{file_id}.pdf"
+            data = evidence_bytes(file_id)
+            f.sha256 = hashlib.sha256(data).hexdigest()
+            if self.store_files:
+                store_evidence(stored_name, data)
             files.append(f)
             self.t["files"].add(
-                file_id, r.pk, f"evidence/{self.organisation.ods_code}/{file_id}.pdf",
+                file_id, r.pk, stored_name,
                 f.original_name, "application/pdf", rng.randint(20_000, 2_000_000), f.sha256,
                 people.hr_contributor, at,
             )  # fmt: skip
@@ -174,18 +240,25 @@ class AssessmentRows:
     def sign(self, r, side, decision, comment, files, links, at):
         people = self.people
         signer = people.hr_lead if side == "management" else people.staff_lead
-        content, content_hash = canonical(response_content(r, side, files=files, links=links))
-        self.t["signatures"].add(
-            new_id(self.rng), r.assessment_id, r.pk, signer, side, decision, comment,
-            r.version, content, content_hash, at, None, "",
+        record = self.chain.sign(
+            Signature, signer=people.signer(signer), side=side, at=at,
+            subject=response_content(r, side, files=files, links=links),
+            assessment_id=r.assessment_id, response_id=r.pk, decision=decision, comment=comment,
+            response_version=r.version,
         )  # fmt: skip
-        r.active_signatures.append(SimpleNamespace(side=side, content_hash=content_hash))
+        self.t["signatures"].add(
+            record.pk, r.assessment_id, r.pk, signer, side, decision, comment, r.version,
+            record.content, record.content_hash, at, None, "", record.ledger_entry.id, None,
+        )  # fmt: skip
+        r.active_signatures.append(record)
         description = (
             "Submitted for staff-side review"
             if side == "management"
             else f"Staff side: {decision.replace('_', ' ')}"
         )
-        self.t["history"].add(r.pk, "signed", signer, {"description": description}, r.version, at)
+        self.t["history"].add(
+            r.pk, "signed", signer, {"description": description}, r.version, at.isoformat()
+        )
 
     def staff_decision(self, r, files, links, at):
         rng, people = self.rng, self.people
@@ -198,6 +271,7 @@ class AssessmentRows:
         comment = {"agreed": "", "agreed_with_reservations": RESERVATION, "disagreed": DISSENT}
         self.sign(r, "staff_side", decision, comment[decision], files, links, at)
         r.state = decision
+        at = at.isoformat()
         if decision != "agreed":
             self.t["comments"].add(new_id(rng), r.pk, people.staff_lead, "staff_side",
                                    comment[decision], at)  # fmt: skip
@@ -206,16 +280,28 @@ class AssessmentRows:
 
     def sign_off(self, assessment, at):
         people = self.people
-        content, content_hash = canonical(
-            assessment_content_of(assessment, assessment.responses, JOINT)
-        )
+        # As assessments.signing.assessment_content_of has it, with no snapshot frozen.
+        subject = assessment_content(
+            assessment,
+            JOINT,
+            criteria=(
+                (r.criterion.ref, r.state, r.not_applicable,
+                 {s.side: signature_reference(s) for s in r.active_signatures})
+                for r in assessment.responses
+            ),
+            frozen=None,
+        )  # fmt: skip
         for side, signer, statement in (
             ("management", people.hr_lead, ""),
             ("staff_side", people.staff_lead, STAFF_STATEMENT),
         ):
+            record = self.chain.sign(
+                SignOff, signer=people.signer(signer), side=side, subject=subject, at=at,
+                assessment_id=assessment.pk, joint_statement=JOINT, side_statement=statement,
+            )  # fmt: skip
             self.t["sign_offs"].add(
-                new_id(self.rng), assessment.pk, signer, side, JOINT, statement, content,
-                content_hash, at, None, "",
+                record.pk, assessment.pk, signer, side, JOINT, statement, record.content,
+                record.content_hash, at, None, "", record.ledger_entry.id, None,
             )  # fmt: skip
             self.t["events"].add(assessment.pk, "signed_off_by", signer, "", at)
         self.t["events"].add(assessment.pk, "signed_off", people.staff_lead, "", at)
@@ -266,14 +352,17 @@ class AssessmentRows:
             )
         if signed:
             # As assessments.signing.plan_content has it.
-            content, content_hash = canonical(
-                {
-                    "plan": plan_id,
-                    "assessment": assessment.pk,
-                    "actions": sorted(actions, key=lambda a: a["id"]),
-                }
-            )
+            subject = {
+                "plan": plan_id,
+                "assessment": assessment.pk,
+                "actions": sorted(actions, key=lambda a: a["id"]),
+            }
             for side, signer in (("management", people.hr_lead), ("staff_side", people.staff_lead)):
+                record = self.chain.sign(
+                    PlanSignature, signer=people.signer(signer), side=side, subject=subject,
+                    at=end, plan_id=plan_id,
+                )  # fmt: skip
                 self.t["plan_signatures"].add(
-                    new_id(rng), plan_id, signer, side, content, content_hash, end, None, "",
+                    record.pk, plan_id, signer, side, record.content, record.content_hash, end,
+                    None, "", record.ledger_entry.id, None,
                 )  # fmt: skip

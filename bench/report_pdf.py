@@ -42,7 +42,11 @@ def build_assessment(criteria: int = 100, standards: int = 10):
         submit_response,
     )
     from partnership.models import Membership, Organisation, User
+    from partnership.signing import keys
 
+    from .records import evidence_bytes, store_evidence
+
+    keys.create_key()  # the bench's own signing key, once (settings.SIGNING_KEY_DIR)
     framework = Framework.objects.create(
         slug="bench-framework",
         version="1",
@@ -131,13 +135,15 @@ def build_assessment(criteria: int = 100, standards: int = 10):
             add_evidence_link(
                 response.pk, url=f"https://intranet.example/{index}", title="Policy", user=hr_lead
             )
+            stored_name, data = f"evidence/BENCH/{index}.pdf", evidence_bytes(str(index))
+            store_evidence(stored_name, data)
             add_evidence_file(
                 response.pk,
-                stored_name=f"evidence/BENCH/{index}.pdf",
+                stored_name=stored_name,
                 original_name=f"Board paper {index}.pdf",
                 content_type="application/pdf",
-                size=1000,
-                sha256=hashlib.sha256(str(index).encode()).hexdigest(),
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
                 user=hr_lead,
             )
         submit_response(response.pk, user=hr_lead)

@@ -8,13 +8,15 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bench.bulk import NULL, Table
-from bench.records import canonical
+from bench.records import Chain, new_id
 from partnership.models import Organisation
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,11 +51,38 @@ def test_copy_rows_escape_what_copy_would_misread():
 
 
 @pytest.mark.smoke
-def test_generated_signatures_hash_as_the_service_does():
-    from assessments.signing import canonical_hash
+def test_generated_signed_records_are_what_the_ledger_signs():
+    """A record the bulk loader chains verifies with the service's own checks."""
+    import random
 
-    content = {"narrative": "Café\n", "files": [], "version": 3, "rating": None}
-    assert canonical(content)[1] == canonical_hash(content)
+    from assessments.models import Signature
+    from partnership.signing import ledger
+    from partnership.signing.models import LedgerEntry
+
+    table = Table(LedgerEntry, ["id", "organisation_id", "sequence", "kind", "record_id",
+                                "content_hash", "previous_digest", "digest", "key_id",
+                                "signature", "created_at"])  # fmt: skip
+    organisation_id = "0b0e0c4e-1c1a-4a5e-8a4e-000000000001"
+    chain = Chain(table, organisation_id, random.Random(1))
+    signer = SimpleNamespace(pk=new_id(random.Random(2)), email="a@b.example",
+                             get_full_name=lambda: "Café Lead")  # fmt: skip
+    at = datetime(2025, 5, 1, 9, 30, 0, 123456, tzinfo=UTC)
+    fields = {"assessment_id": organisation_id, "response_id": organisation_id,
+              "decision": "agreed", "comment": "Tab\there", "response_version": 3}  # fmt: skip
+    subject = {"narrative": "Café\n", "files": [], "version": 3, "rating": None}
+    chain.sign(Signature, signer=signer, side="staff_side", subject={}, at=at, **fields)
+    made = chain.sign(Signature, signer=signer, side="staff_side", subject=subject, at=at, **fields)
+    assert (made.ledger_entry.sequence, table.pending) == (2, 2)
+
+    entry = LedgerEntry(**vars(made.ledger_entry))
+    record = Signature(id=made.pk, signer_id=signer.pk, side="staff_side", created_at=at,
+                       content=made.content, content_hash=made.content_hash, **fields)  # fmt: skip
+    record.ledger_entry = entry
+    assert ledger.record_problem(record, voided_record_ids=set()) is None
+    assert ledger.verify(record, subject, voided_record_ids=set()).status == "verified"
+    assert made.content_hash == ledger.canonical_hash(made.content)
+    record.comment = "Changed"
+    assert ledger.record_problem(record, voided_record_ids=set()) is not None
 
 
 def _bench_database_url() -> str:
