@@ -48,7 +48,8 @@ class Session:
         try:
             connection.request(method, path, body=body, headers=headers)
             answer = connection.getresponse()
-            text = answer.read().decode()
+            # A PDF reads as text too: callers only look at its first bytes.
+            text = answer.read().decode(errors="replace")
         finally:
             connection.close()
         for header in answer.msg.get_all("Set-Cookie") or []:
