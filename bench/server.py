@@ -35,7 +35,8 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method, path, form=None, headers=None) -> tuple[int, str]:
+    def request(self, method, path, form=None, headers=None, *, raw=False) -> tuple[int, str]:
+        """The status and the body: as text, or as bytes when ``raw`` (files)."""
         headers = {"Connection": "close", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -48,14 +49,13 @@ class Session:
         try:
             connection.request(method, path, body=body, headers=headers)
             answer = connection.getresponse()
-            # A PDF reads as text too: callers only look at its first bytes.
-            text = answer.read().decode(errors="replace")
+            body = answer.read()
         finally:
             connection.close()
         for header in answer.msg.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        return answer.status, text
+        return answer.status, (body if raw else body.decode())
 
     def get(self, path) -> tuple[int, str]:
         return self.request("GET", path)
