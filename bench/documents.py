@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .national import PASSWORD, email
 from .pages import percentile
-from .server import BASE_DIR, Session, children, gunicorn
+from .server import BASE_DIR, Session, children, gunicorn, stop_all
 
 SIGNED_OFF_PERIOD = "2024/25"
 POLL_SECONDS = 2  # as the "preparing" page polls (assessments/views/documents.py)
@@ -66,14 +66,7 @@ def task_workers(count: int, env: dict):
                     )
             yield [process.pid for process in processes]
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_all(processes)
 
 
 def _assessments(reports: int) -> list[tuple[str, str]]:
@@ -180,12 +173,10 @@ def measure_documents(*, reports: int = 50, serve_requests: int = 200, timeout: 
 
 
 def main(argv=(), *, quiet=False) -> dict:
-    """``python -m bench documents``: only this measurement, on a kept national data set
-    (``--reuse``) or a new one of ``--organisations`` (dropped afterwards unless ``--keep``)."""
+    """``python -m bench documents``: this measurement alone."""
     import argparse
 
-    from .database import analyse, bench_database
-    from .national import generate
+    from .harness import measure_alone
 
     parser = argparse.ArgumentParser(
         prog="python -m bench documents",
@@ -194,18 +185,9 @@ def main(argv=(), *, quiet=False) -> dict:
     parser.add_argument("--organisations", type=int, default=50)
     parser.add_argument("--reports", type=int, default=50)
     parser.add_argument("--serve-requests", type=int, default=200)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument(
-        "--reuse", action="store_true", help="measure a kept database instead of making one"
+    return measure_alone(
+        parser,
+        argv,
+        lambda args: measure_documents(reports=args.reports, serve_requests=args.serve_requests),
+        quiet=quiet,
     )
-    args = parser.parse_args(list(argv))
-    with bench_database(reuse=args.reuse, keep=args.keep) as fresh:
-        if fresh:
-            print(f"Making the data set ({args.organisations} organisations)...", file=sys.stderr)
-            generate(args.organisations, log=lambda message: print(message, file=sys.stderr))
-            analyse()
-        figures = measure_documents(reports=args.reports, serve_requests=args.serve_requests)
-    if not quiet:
-        for key, value in figures.items():
-            print(f"{key:30} {value}")
-    return figures

@@ -232,6 +232,27 @@ def table(f: dict) -> str:
     return "\n".join(f"{label:<{width}}{value}" if value else label for label, value in rows)
 
 
+def measure_alone(parser, argv, measure, *, quiet=False) -> dict:
+    """One measurement of the national benchmark on its own (``python -m bench load``, ...):
+    on a kept data set (``--reuse``) or a new one of ``--organisations`` (dropped afterwards
+    unless ``--keep``). ``measure(args)`` returns the figures, printed one a line."""
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a kept database instead of making one"
+    )
+    args = parser.parse_args(list(argv))
+    with bench_database(reuse=args.reuse, keep=args.keep) as fresh:
+        if fresh:
+            _log(f"Making the data set ({args.organisations} organisations)...")
+            generate(args.organisations, log=_log)
+            analyse()
+        figures = measure(args)
+    if not quiet:
+        for key, value in figures.items():
+            print(f"{key:30} {value}")
+    return figures
+
+
 def main(argv=(), *, quiet=False) -> dict:
     parser = argparse.ArgumentParser(
         prog="python -m bench [national]",

@@ -279,13 +279,10 @@ def summary(load: dict) -> dict:
 
 
 def main(argv=(), *, quiet=False) -> dict:
-    """``python -m bench load``: the save load test alone, on a kept national data set
-    (``--reuse``) or a new one of ``--organisations`` (dropped afterwards unless ``--keep``)."""
+    """``python -m bench load``: the save load test alone."""
     import argparse
-    import sys
 
-    from .database import analyse, bench_database
-    from .national import generate
+    from .harness import measure_alone
 
     parser = argparse.ArgumentParser(
         prog="python -m bench load",
@@ -294,18 +291,9 @@ def main(argv=(), *, quiet=False) -> dict:
     parser.add_argument("--organisations", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--load-seconds", type=float, default=20.0)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument(
-        "--reuse", action="store_true", help="measure a kept database instead of making one"
+    return measure_alone(
+        parser,
+        argv,
+        lambda args: summary(measure_load(sessions=args.sessions, seconds=args.load_seconds)),
+        quiet=quiet,
     )
-    args = parser.parse_args(list(argv))
-    with bench_database(reuse=args.reuse, keep=args.keep) as fresh:
-        if fresh:
-            print(f"Making the data set ({args.organisations} organisations)...", file=sys.stderr)
-            generate(args.organisations, log=lambda message: print(message, file=sys.stderr))
-            analyse()
-        figures = summary(measure_load(sessions=args.sessions, seconds=args.load_seconds))
-    if not quiet:
-        for key, value in figures.items():
-            print(f"{key:28} {value}")
-    return figures

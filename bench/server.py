@@ -119,6 +119,18 @@ def cpu_seconds(pids) -> dict[int, float]:
     return used
 
 
+def stop_all(processes, timeout: float = 30) -> None:
+    """Ask processes we started to stop; kill those still running after ``timeout``."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @contextmanager
 def gunicorn(*, workers: int = 2):
     """Serve the benchmark settings with gunicorn's sync workers; yield (port, master pid)."""
@@ -142,9 +154,4 @@ def gunicorn(*, workers: int = 2):
             _wait_until_serving(process, port, log_path)
             yield port, process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_all([process])

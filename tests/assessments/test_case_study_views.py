@@ -29,7 +29,6 @@ from tests.assessments.case_study_helpers import (
 )
 from tests.assessments.test_checklist_queries import CRITERION_QUERIES
 from tests.assessments.test_checklist_views import client_for, member, responses_of
-from tests.assessments.test_evidence import media_root  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
