@@ -398,7 +398,7 @@ def test_the_demo_board_report_shows_its_plan(demo):
 
 @pytest.mark.parametrize("hidden", ["\x01", "\x1b", "\x7f", "\r\n"])
 def test_a_control_character_before_a_formula_does_not_make_it_live(
-    viewer_client, assessment, progressed, hr_lead, staff_rep, hidden
+    viewer_client, assessment, progressed, hr_lead, staff_rep, hidden, download
 ):
     save_action(
         assessment.pk,
@@ -410,7 +410,7 @@ def test_a_control_character_before_a_formula_does_not_make_it_live(
         target_date=DUE,
     )
 
-    xlsx = viewer_client.get(reverse("assessments:action_plan_xlsx", args=[assessment.pk]))
+    xlsx = download(viewer_client, reverse("assessments:action_plan_xlsx", args=[assessment.pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content))["Actions"]
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert all(cell.data_type != "f" for cell in cells)
