@@ -49,10 +49,14 @@ def get_assessment_for(request, pk, *, write=False, rule=can_edit_checklist, loc
     return assessment
 
 
-def get_response_for(request, pk, *, write=False, assessment=None, rule=can_edit_checklist):
-    queryset = Response.objects.select_related(
-        "criterion__standard", "assessment__framework", "updated_by"
-    )
+# What a page about one response shows with it; an autosave needs only the framework.
+RESPONSE_PAGE_RELATED = ("criterion__standard", "assessment__framework", "updated_by")
+
+
+def get_response_for(
+    request, pk, *, write=False, assessment=None, rule=can_edit_checklist, related=None
+):
+    queryset = Response.objects.select_related(*(related or RESPONSE_PAGE_RELATED))
     if assessment is not None:
         queryset = queryset.filter(assessment=assessment)
     response = get_object_for(

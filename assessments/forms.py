@@ -1,6 +1,7 @@
 """Forms for the checklist: starting an assessment and answering one criterion."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
@@ -226,9 +227,13 @@ class ResponseForm(forms.Form):
         self.fields["rating"].choices = [
             (level.value, LevelChoice(level.label, level.description)) for level in levels
         ]
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+
+    @functools.cached_property
+    def helper(self):
+        # Built when the form is shown, not for every autosave that only validates it.
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.layout = Layout(
             Field(
                 "rating",
                 label_size="m",
@@ -249,6 +254,7 @@ class ResponseForm(forms.Form):
             ),
             "version",
         )
+        return helper
 
     def clean(self):
         cleaned = super().clean()

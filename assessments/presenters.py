@@ -4,12 +4,22 @@ Pages (and, later, PDFs) share these so that a rating or a history entry always 
 Nothing here fetches per row: callers pass in rows they fetched in bulk.
 """
 
+import functools
 from dataclasses import dataclass, field, fields
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from .models import EvidenceFile, EvidenceLink, Response, ResponseChange
+from .models import EvidenceFile, EvidenceLink, RatingLevel, Response, ResponseChange
 from .services import RESPONSE_FIELDS
+
+
+@functools.lru_cache(maxsize=64)
+def framework_levels(framework_id) -> tuple:
+    """A framework version's rating levels, read once per process: a loaded version never
+    changes (ADR 6). Tests clear the cache (tests/conftest.py) so query counts do not depend on
+    the order tests run in."""
+    return tuple(RatingLevel.objects.filter(framework_id=framework_id).order_by("value"))
+
 
 # The history and the conflict page name fields in plain English.
 FIELD_LABELS = {
@@ -46,7 +56,7 @@ class RatingScale:
 
     @classmethod
     def for_framework(cls, framework):
-        return cls(framework.levels.order_by("value"), framework.met_value)
+        return cls(framework_levels(framework.pk), framework.met_value)
 
     def label(self, value):
         if value is None:

@@ -146,7 +146,7 @@ def save_response(response_id, *, data: dict, expected_version: int, user) -> Sa
     response.status = status
     response.version += 1
     response.updated_by = user
-    response.save()
+    response.save(update_fields=[*changes, "version", "updated_by", "updated_at"])
     ResponseChange.objects.create(
         response=response,
         kind=ResponseChange.Kind.EDITED,

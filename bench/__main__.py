@@ -4,6 +4,11 @@
   the board report PDF's included; prints a table, then one JSON object as the last line.
 - ``rollup`` (``make bench`` too): the national roll-up, 20,000 organisations' summary rows, on
   PostgreSQL: the gap map's and coverage's timings and query counts.
+- ``load``: only the save load test (gunicorn, saves against the minimal signed-in view), on a
+  kept data set (``--reuse``) or a new one (200 organisations by default).
+- ``documents``: only the board reports on the task queue (50 asked for at once through
+  gunicorn and two task workers; the time until all are downloadable, a worker's peak RSS,
+  serving a stored report).
 - ``report-pdf``: the board report PDF alone, in a throwaway database (SQLite by default).
 
 Options follow the name (``python -m bench report-pdf --help``); ``--json`` prints only the
@@ -21,9 +26,11 @@ BENCHMARKS = {
     "national": ("bench.harness", "main", "iwl.settings.bench"),
     "report-pdf": ("bench.report_pdf", "main", "iwl.settings.test"),
     "rollup": ("bench.rollup", "main", "iwl.settings.bench"),
+    "load": ("bench.load", "main", "iwl.settings.bench"),
+    "documents": ("bench.documents", "main", "iwl.settings.bench"),
 }
 # Benchmarks that print their figures as one JSON object on the last line.
-JSON_LINE = ("national", "rollup")
+JSON_LINE = ("national", "rollup", "load", "documents")
 
 
 def main(argv=None) -> int:

@@ -12,6 +12,7 @@ import sys
 import time
 
 from .database import analyse, bench_database
+from .documents import measure_documents
 from .frameworks import NATIONAL, PAGE_25, PAGE_400
 from .load import measure_load
 from .memory import measure_peak_rss
@@ -26,6 +27,8 @@ TARGETS = {
     "save_vs_baseline": ("at least", 0.5),
     "lost_saves": ("at most", 0),
     "report_peak_rss_mb": ("below", 300),
+    "stored_report_p95_ms": ("below", 50),
+    "documents_errors": ("at most", 0),
 }
 
 
@@ -50,6 +53,7 @@ def run(
     page_runs=40,
     page_seconds=8.0,
     report_criteria=(400, 100),
+    board_reports=50,
     keep=False,
     reuse=False,
 ) -> dict:
@@ -80,6 +84,8 @@ def run(
             f"Load: gunicorn, {sessions} sessions, {load_seconds:g} s each for baseline and saves..."
         )
         load = measure_load(sessions=sessions, seconds=load_seconds)
+        _log(f"Board reports: {board_reports} at once through gunicorn and two task workers...")
+        documents = measure_documents(reports=board_reports)
         from assessments.models import Response
 
         responses = Response.objects.count()
@@ -90,12 +96,15 @@ def run(
         pdf=pdf,
         memory=memory,
         load=load,
+        documents=documents,
         wall_s=round(time.perf_counter() - started, 1),
         load_average=(round(load_average, 2), round(os.getloadavg()[0], 2)),
     )
 
 
-def summarise(*, data, responses, pages, pdf, memory, load, wall_s, load_average) -> dict:
+def summarise(
+    *, data, responses, pages, pdf, memory, load, documents, wall_s, load_average
+) -> dict:
     small, large = pages[25], pages[400]
     largest = memory[0]
     baseline_rps, save_rps = load["baseline"]["rps"], load["saves"]["rps"]
@@ -150,6 +159,7 @@ def summarise(*, data, responses, pages, pdf, memory, load, wall_s, load_average
         "unexpected_saves": load["unexpected_saves"],
         "load_errors": load["saves"]["errors"] + load["baseline"]["errors"],
         "first_load_errors": load["saves"]["first_errors"] + load["baseline"]["first_errors"],
+        **documents,
         "organisations": data.get("organisations"),
         "responses": responses,
         "generate_s": round(data["load_s"] + data["check_s"], 1) if data else None,
@@ -209,12 +219,38 @@ def table(f: dict) -> str:
         ("  saves accepted, conflicts, errors", f"{f['accepted_saves']}, {f['conflicts']}, {f['load_errors']}"),
         ("  history rows, version increase", f"{f['history_rows']}, {f['version_increase']}"),
         ("  lost saves, unexpected saves", f"{f['lost_saves']}, {f['unexpected_saves']}   (target: 0)"),
+        (f"Board reports on the task queue: {f['documents_requested']} at once, gunicorn 2 workers + 2 task workers", ""),
+        ("  all downloadable s (first s)", f"{f['documents_all_ready_s']} ({f['documents_first_ready_s']})"),
+        ("  peak RSS MB: task worker, gunicorn worker", f"{f['documents_worker_peak_rss_mb']}, {f['documents_web_peak_rss_mb']}"),
+        ("  stored report p50 / p95 ms", f"{f['stored_report_p50_ms']} / {f['stored_report_p95_ms']}   (target: p95 below 50)"),
+        ("  errors", f"{f['documents_errors']} {f['documents_first_errors'] or ''}"),
         ("Run", ""),
         ("  wall time s; load average before, after", f"{f['wall_s']}; {f['load_average']}"),
         ("  all targets met", "yes" if f["targets_met"] else "NO"),
     ]  # fmt: skip
     width = max(len(label) for label, _ in rows) + 2
     return "\n".join(f"{label:<{width}}{value}" if value else label for label, value in rows)
+
+
+def measure_alone(parser, argv, measure, *, quiet=False) -> dict:
+    """One measurement of the national benchmark on its own (``python -m bench load``, ...):
+    on a kept data set (``--reuse``) or a new one of ``--organisations`` (dropped afterwards
+    unless ``--keep``). ``measure(args)`` returns the figures, printed one a line."""
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a kept database instead of making one"
+    )
+    args = parser.parse_args(list(argv))
+    with bench_database(reuse=args.reuse, keep=args.keep) as fresh:
+        if fresh:
+            _log(f"Making the data set ({args.organisations} organisations)...")
+            generate(args.organisations, log=_log)
+            analyse()
+        figures = measure(args)
+    if not quiet:
+        for key, value in figures.items():
+            print(f"{key:30} {value}")
+    return figures
 
 
 def main(argv=(), *, quiet=False) -> dict:
@@ -234,6 +270,12 @@ def main(argv=(), *, quiet=False) -> dict:
         type=lambda text: tuple(int(n) for n in text.split(",")),
         default=(400, 100),
         help="scored reports to measure memory of, by criteria: 400, 100 or 25 (default 400,100)",
+    )
+    parser.add_argument(
+        "--board-reports",
+        type=int,
+        default=50,
+        help="board reports asked for at once through the web tier (default 50)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(

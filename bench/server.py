@@ -35,7 +35,8 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method, path, form=None, headers=None) -> tuple[int, str]:
+    def request(self, method, path, form=None, headers=None, *, raw=False) -> tuple[int, str]:
+        """The status and the body: as text, or as bytes when ``raw`` (files)."""
         headers = {"Connection": "close", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -48,13 +49,13 @@ class Session:
         try:
             connection.request(method, path, body=body, headers=headers)
             answer = connection.getresponse()
-            text = answer.read().decode()
+            body = answer.read()
         finally:
             connection.close()
         for header in answer.msg.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        return answer.status, text
+        return answer.status, (body if raw else body.decode())
 
     def get(self, path) -> tuple[int, str]:
         return self.request("GET", path)
@@ -118,6 +119,18 @@ def cpu_seconds(pids) -> dict[int, float]:
     return used
 
 
+def stop_all(processes, timeout: float = 30) -> None:
+    """Ask processes we started to stop; kill those still running after ``timeout``."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @contextmanager
 def gunicorn(*, workers: int = 2):
     """Serve the benchmark settings with gunicorn's sync workers; yield (port, master pid)."""
@@ -141,9 +154,4 @@ def gunicorn(*, workers: int = 2):
             _wait_until_serving(process, port, log_path)
             yield port, process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_all([process])

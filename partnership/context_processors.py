@@ -1,4 +1,11 @@
+from django.utils.functional import SimpleLazyObject
+
+
 def current_organisation(request):
-    organisation = getattr(request, "organisation", None)
-    # SimpleLazyObject wrapping None is still truthy-evaluable; unwrap for templates.
-    return {"current_organisation": organisation if organisation else None}
+    # Lazy: only templates that show it (the page header) pay for its query; htmx fragments
+    # such as the autosave answer do not. A lazy None is unwrapped to None when it is used.
+    return {
+        "current_organisation": SimpleLazyObject(
+            lambda: getattr(request, "organisation", None) or None
+        )
+    }

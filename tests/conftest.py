@@ -236,3 +236,15 @@ def download(run_tasks):
         return _read(response)
 
     return fetch
+
+
+@pytest.fixture(autouse=True)
+def framework_levels_cache():
+    """Rating levels are read once per process (assessments.presenters.framework_levels): each
+    test starts without them, so exact query counts do not depend on the order tests run in,
+    and a rolled-back framework's id reused by SQLite never finds another test's levels."""
+    from assessments.presenters import framework_levels
+
+    framework_levels.cache_clear()
+    yield
+    framework_levels.cache_clear()

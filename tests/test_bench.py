@@ -32,6 +32,9 @@ KEYS = {
     "baseline_rps",
     "save_vs_baseline",
     "lost_saves",
+    "documents_all_ready_s",
+    "documents_worker_peak_rss_mb",
+    "stored_report_p95_ms",
 }
 
 
@@ -102,6 +105,7 @@ def test_the_whole_benchmark_runs_at_a_tiny_scale():
             *(sys.executable, "-m", "bench", "national", "--organisations", "3"),
             *("--sessions", "4", "--load-seconds", "1", "--pdf-runs", "1"),
             *("--page-runs", "3", "--page-seconds", "1", "--report-criteria", "25"),
+            *("--board-reports", "3"),
         ],
         cwd=BASE_DIR,
         env=env,
@@ -121,6 +125,10 @@ def test_the_whole_benchmark_runs_at_a_tiny_scale():
     assert figures["unexpected_saves"] == 0
     assert figures["load_errors"] == 0, figures["first_load_errors"]
     assert figures["history_rows"] == figures["accepted_saves"] == figures["version_increase"]
+    # Board reports on the task queue: every one rendered by the workers and downloaded.
+    assert figures["documents_errors"] == 0, figures["documents_first_errors"]
+    assert figures["documents_requested"] == figures["documents_ready"] == 3
+    assert figures["stored_report_requests"] > 0
 
 
 @pytest.mark.django_db

@@ -180,7 +180,9 @@ def standard_page(request, pk, standard_pk):
 def criterion_page(request, pk, response_pk):
     saving = request.method == "POST"
     # The response comes from the URL, scoped to the assessment in the URL: never from the form.
-    response = get_response_for(request, response_pk, write=saving, assessment=pk)
+    # An autosave answers with a status line, so it reads the response with its framework only.
+    related = ("assessment__framework",) if saving and request.htmx else None
+    response = get_response_for(request, response_pk, write=saving, assessment=pk, related=related)
     scale = RatingScale.for_framework(response.assessment.framework)
     editable = can_edit(request.user, response.assessment)
     form = (

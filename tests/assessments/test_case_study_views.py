@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from assessments.casestudies import services
 from assessments.casestudies.models import CaseStudy, CaseStudyApproval, CaseStudyAttachment
 from assessments.casestudies.services import case_study_subject
+from assessments.presenters import framework_levels
 from assessments.services import save_response, start_assessment
 from partnership.signing import ledger
 from tests.assessments.case_study_helpers import (
@@ -466,6 +467,8 @@ class TestQueryCounts:
         url = reverse("assessments:criterion", args=[assessment.pk, response.pk])
         for n in range(3):
             publish(draft(gap[1]["S1.1"], hr_lead), hr_lead, staff_rep)
+            # As a fresh process sees the page: rating levels are read once per process.
+            framework_levels.cache_clear()
             with django_assert_num_queries(CRITERION_QUERIES + 1):
                 content = client.get(url).content.decode()
             assert f"{n + 1} case stud" in content

@@ -26,6 +26,11 @@ STANDARD_QUERIES = 9  # + standard, rating levels, rows with evidence counts, pr
 CRITERIA_QUERIES = 7  # + rating levels, matching rows with evidence counts
 # response (with assessment), levels, history, order, files, links, signatures, comments
 CRITERION_QUERIES = 12
+# An autosave: session, user, the response (with assessment and framework), the membership,
+# rating levels; then in the transaction (savepoint and release in a test) the locked read,
+# the update, the history row, voiding signatures and sign-offs, the remaining management
+# signature. The current organisation is not read: the status fragment does not show it.
+SAVE_QUERIES = 13
 
 
 def _fill(assessment, user, *, history=1):
@@ -139,5 +144,4 @@ def test_saving_issues_a_fixed_number_of_queries(hr_lead_client, small, large):
             )
         assert answer.status_code == 200
         counts.append(len(captured.captured_queries))
-    assert counts[0] == counts[1]
-    assert counts[0] <= 15
+    assert counts == [SAVE_QUERIES, SAVE_QUERIES]
