@@ -56,6 +56,7 @@ class Page:
 @dataclass
 class Crawl:
     pages: list[Page] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # every role signed in and crawled
     pdf_links: set[str] = field(default_factory=set)  # kinds of link to a PDF
     pdfs: dict[str, bytes] = field(default_factory=dict)  # name -> document, filled by the test
     other_downloads: set[str] = field(default_factory=set)
@@ -118,6 +119,7 @@ class Crawler:
         started = time.monotonic()
         contexts = {}
         for role, email in roles:
+            self.crawl.roles.append(role)
             context = self.browser.new_context()
             context.route(f"{self.base_url}/static/**", self._serve_static)
             page = context.new_page()
