@@ -172,15 +172,14 @@ def _seed_lochside():
             "sector": Organisation.Sector.NHS_TRUST_OR_BOARD,
         },
     )
-    from ..demo import DEMO_PASSWORD  # that module calls this one
-
     people = {}
     for local_part, full_name, side in LOCHSIDE["people"]:
         user, created = User.objects.get_or_create(
             email=f"{local_part}@lochside.example", defaults={"full_name": full_name}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            # Authors of a demo case study only, not demo sign-ins: nobody signs in as them.
+            user.set_unusable_password()
             user.save(update_fields=["password"])
         Membership.objects.update_or_create(
             user=user, organisation=board, side=side, defaults={"role": Membership.Role.LEAD}

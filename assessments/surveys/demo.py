@@ -107,6 +107,7 @@ def seed_surveys(password, today=None) -> list[tuple[str, str, str]]:
         NetworkMember.objects.create(
             network=network, user=lead, side=STAFF_SIDE, role=NetworkMember.Role.LEAD
         )
+    if lead.email == NETWORK_LEAD:  # made here, now or on an earlier run: print it every time
         sign_ins.append((NETWORK_LEAD, network.name, "network lead: surveys across the network"))
     if created:
         # The network's own demo did not run: both trusts join it directly.
