@@ -74,8 +74,11 @@ format: install
 check-migrations: install
 	DJANGO_SETTINGS_MODULE=iwl.settings.test $(MANAGE) makemigrations --check --dry-run
 
+# Two workers (pytest-xdist), a test file each at a time: the machine has two cores, and a
+# file's module fixtures (the accessibility crawl's seeded site) are made once.
+TEST_WORKERS ?= 2
 test: install assets test-deps lint check-migrations
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Quick subset for a second database backend (CI runs it on SQLite after the full suite).
 smoke: install assets test-deps

@@ -17,7 +17,8 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/iwl",
     "ALLOWED_HOSTS": "iwl.example.nhs.uk",
     # The tests' own key (the session fixture `signing_key` creates it).
-    "SIGNING_KEY_DIR": os.environ.get("SIGNING_KEY_DIR") or str(ROOT / "var" / "test-signing"),
+    "SIGNING_KEY_DIR": os.environ.get("SIGNING_KEY_DIR")
+    or str(ROOT / "var" / f"test-signing-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"),
 }
 
 

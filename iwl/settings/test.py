@@ -16,7 +16,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
-# tests/conftest.py creates this key once per machine.
-SIGNING_KEY_DIR = SIGNING_KEY_DIR or str(BASE_DIR / "var" / "test-signing")  # noqa: F405
+# tests/conftest.py creates this key once per machine (one per pytest-xdist worker, so that
+# parallel workers never race to write it).
+SIGNING_KEY_DIR = SIGNING_KEY_DIR or str(  # noqa: F405
+    BASE_DIR / "var" / f"test-signing-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
+)
 # The demo network takes a minute to seed: only its own tests turn it on.
 DEMO_SEED_NETWORK = False

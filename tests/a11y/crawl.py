@@ -7,6 +7,7 @@ empty, after the crawl, so that their error pages are checked too without changi
 crawl saw (an empty form that succeeds is not followed).
 """
 
+import hashlib
 import json
 import re
 import time
@@ -51,6 +52,7 @@ class Page:
     html: str
     violations: list = field(default_factory=list)
     title: str = ""
+    same_as: str = ""  # the url of the page of the same structure axe ran on, if not this one
 
 
 @dataclass
@@ -61,6 +63,44 @@ class Crawl:
     pdfs: dict[str, bytes] = field(default_factory=dict)  # name -> document, filled by the test
     other_downloads: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    axe_runs: int = 0
+
+
+# Attributes whose values decide what axe finds (styles, roles, semantics). Every other value
+# (ids of rows, links, tokens, labels' wording) only counts as present or empty.
+STRUCTURAL_ATTRIBUTES = {"class", "role", "type", "scope", "lang", "method", "rel", "hidden"}
+
+
+class _Skeleton(HTMLParser):
+    """A page's structure without its words: tags, structural attributes, and whether each
+    other attribute and each run of text is empty. Two pages with the same skeleton differ only
+    in wording and ids, which axe's rules (names present, contrast by class, heading order,
+    landmarks, labels, ARIA) judge the same way, so axe runs on one of them."""
+
+    def __init__(self):
+        super().__init__()
+        self.digest = hashlib.sha256()
+
+    def handle_starttag(self, tag, attrs):
+        parts = [tag]
+        for name, value in sorted(attrs, key=lambda item: item[0]):
+            shown = value if name in STRUCTURAL_ATTRIBUTES else ("v" if value else "")
+            parts.append(f"{name}={shown}")
+        self.digest.update(("<" + " ".join(parts) + ">").encode())
+
+    def handle_endtag(self, tag):
+        self.digest.update(f"</{tag}>".encode())
+
+    def handle_data(self, data):
+        if data.strip():
+            self.digest.update(b"T")
+
+
+def skeleton(html: str) -> str:
+    parser = _Skeleton()
+    parser.feed(html)
+    parser.close()
+    return parser.digest.hexdigest()
 
 
 class _Links(HTMLParser):
@@ -114,6 +154,7 @@ class Crawler:
         self.crawl = Crawl()
         self._forms: list[tuple[str, str, str, dict]] = []  # (role, page url, action, hidden)
         self._static: dict[str, tuple] = {}  # url -> (status, headers, body)
+        self._checked: dict[tuple[int, str], Page] = {}  # (status, skeleton) -> page axe ran on
 
     def run(self, roles: list[tuple[str, str | None]], password: str) -> Crawl:
         started = time.monotonic()
@@ -189,7 +230,17 @@ class Crawler:
 
     def _check_in_browser(self, page, record: Page, response):
         """Shows the HTML the crawler fetched in chromium (scripts and styles as served) and
-        runs axe on it."""
+        runs axe on it, unless a page of the same structure has been checked already (then its
+        findings stand for this one too). Every page still goes to the Nu Html Checker."""
+        record.title = _title(record.html)
+        self.crawl.pages.append(record)
+        shape = (record.status, skeleton(record.html))
+        if shape in self._checked:
+            record.violations = self._checked[shape].violations
+            record.same_as = self._checked[shape].url
+            return
+        self._checked[shape] = record
+        self.crawl.axe_runs += 1
         page.route(record.url, lambda route: route.fulfill(response=response))
         try:
             page.goto(record.url)
@@ -206,8 +257,6 @@ class Crawler:
             }
             for v in result["violations"]
         ]
-        record.title = _title(record.html)
-        self.crawl.pages.append(record)
 
     def _submit_forms_empty(self, role, context, page):
         seen = set()
@@ -261,6 +310,7 @@ def summary(crawl: Crawl, nu_messages: list[dict], pdf_findings: list) -> str:
     return json.dumps(
         {
             "pages": len(crawl.pages),
+            "axe_runs": crawl.axe_runs,
             "roles": len({p.role for p in crawl.pages}),
             "page_kinds": len({p.kind for p in crawl.pages}),
             "nu_errors": len(nu_messages),
