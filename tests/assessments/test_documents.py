@@ -140,6 +140,41 @@ class TestRenderedOnce:
             with django_assert_num_queries(2):
                 documents.document_key(assessment, Kind.BOARD)
 
+    def test_the_stamp_reads_this_assessment_and_its_previous_one(
+        self, organisation, hr_lead, staff_rep
+    ):
+        # The stamp's SQL is compiled once with stand-ins for the two ids: each call must read
+        # its own assessments, with the same figures as the query built afresh.
+        current = test_reports.populated(organisation, hr_lead, staff_rep, criteria=5)
+        stamp = documents.content_stamp(current)
+        assert set(stamp) == {str(current.pk), str(current.previous_id)}
+        fresh = {
+            str(row.pop("pk")): row
+            for row in documents._stamp_queryset([current.pk, current.previous_id])
+        }
+        for pk, row in fresh.items():
+            assert stamp[pk]["title"] == row["title"]
+            for name, value in row.items():
+                if name.endswith("_count") or name == "responses_versions":
+                    assert stamp[pk][name] == value, name
+        assert stamp[str(current.pk)]["responses_count"] == current.responses.count() == 5
+        assert stamp[str(current.pk)]["sign_offs_count"] == 2
+
+    def test_a_change_to_the_previous_assessment_makes_a_new_key(
+        self, organisation, hr_lead, staff_rep
+    ):
+        current = test_reports.populated(organisation, hr_lead, staff_rep, criteria=5)
+        before = documents.document_key(current, Kind.SCORED)
+        earlier = current.previous.responses.order_by("criterion__ref").first()
+        add_comment(earlier.pk, user=hr_lead, body="Looked at again for the trend.")
+        assert documents.document_key(current, Kind.SCORED) != before
+
+    def test_assessments_without_a_previous_one_have_keys_of_their_own(self, small, iwl_assessment):
+        assert documents.content_stamp(small).keys() == {str(small.pk)}
+        assert documents.document_key(small, Kind.SCORED) != (
+            documents.document_key(iwl_assessment, Kind.SCORED)
+        )
+
     def test_a_lost_stored_file_is_rendered_again(
         self, task_backend, viewer_client, small, run_tasks, renders
     ):
