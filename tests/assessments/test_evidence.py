@@ -290,7 +290,7 @@ def test_a_database_failure_after_storing_leaves_no_file_and_no_rows(
         raise IntegrityError("the history could not be written")
 
     # Fails after the EvidenceFile row is written, inside the service's transaction.
-    monkeypatch.setattr(services, "_record", fail)
+    monkeypatch.setattr(services.cycles, "_record", fail)
     with pytest.raises(IntegrityError):
         post_file(hr_lead_client, checklist_response)
     assert not EvidenceFile.objects.exists()
