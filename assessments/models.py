@@ -224,6 +224,14 @@ class Assessment(TimeStampedModel):
                 name="assessments_assessment_one_per_framework_period",
             ),
         ]
+        indexes = [
+            # A network's coverage: a framework's assessments for one period, by status, with
+            # the organisation read from the index (rollup.queries._coverage_tally).
+            models.Index(
+                fields=["framework", "period", "status", "organisation"],
+                name="assessments_assessment_cycle",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.period})"

@@ -20,9 +20,9 @@ LEAD = NetworkMember.Role.LEAD
 VIEWER = NetworkMember.Role.VIEWER
 
 
-def rated_framework():
+def rated_framework(slug="iwl-test", version="1"):
     """A three-criterion framework with a 0-2 scale (met at 2) and one stage."""
-    framework = make_framework(refs=("A1", "A2", "B1"), slug="iwl-test")
+    framework = make_framework(refs=("A1", "A2", "B1"), slug=slug, version=version)
     for value, label, rag in (
         (0, "Not in place", "red"),
         (1, "Partly", "amber"),

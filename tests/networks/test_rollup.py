@@ -181,10 +181,15 @@ def test_query_counts_do_not_grow_with_the_organisations(
 
     with CaptureQueriesContext(connection) as small:
         run()
+    # Coverage: the tally, the count of rows and a page of rows, whatever the members.
+    with django_assert_num_queries(3):
+        queries.coverage(network, "iwl-test", PERIOD, limit=2)
     for i in range(3):
         make_member(network, officer, framework, name=f"More {i}", ratings=(0, 1, 0))
     with django_assert_num_queries(len(small.captured_queries)):
         run()
+    with django_assert_num_queries(3):
+        queries.coverage(network, "iwl-test", PERIOD, limit=2)
 
 
 def test_reasons_are_capped_per_criterion(network, officer, framework, members, monkeypatch):
