@@ -9,6 +9,7 @@ import subprocess
 import pdfua
 import pikepdf
 import pytest
+from django.template.loader import render_to_string
 
 from assessments.reports import pdf as report_pdf
 from assessments.reports.pdf import render_pdf, scored_report_pdf
@@ -248,3 +249,35 @@ def test_the_joined_pdf_is_one_tagged_document(long_assessment, monkeypatch, tmp
     # A continued slice says so where its heading would be.
     assert sum("Standard 1, continued" in t for t in texts) == 1
     assert sum("Standard 2, continued" in t for t in texts) == 2
+
+
+def test_a_draft_in_parts_is_marked_draft_on_every_page(
+    organisation, hr_lead, staff_rep, monkeypatch, tmp_path
+):
+    assessment = start_assessment(
+        organisation=organisation,
+        framework=small_framework(criteria=12, standards=2),
+        period="2025/26",
+        title="Long draft",
+        user=hr_lead,
+    )
+    record(assessment, hr_lead, staff_rep, evidence=False, sign=False)
+    monkeypatch.setattr(report_pdf, "IN_PARTS_ABOVE", 20)
+    monkeypatch.setattr(report_pdf, "ROWS_PER_PART", ROWS_PER_PART)
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(scored_report_pdf(assessment))
+
+    findings = pdfua.validate(str(path)).findings
+    assert not findings, [(f.rule_id, f.message) for f in findings]
+    texts = page_texts(path)
+    assert len(texts) > 4
+    for number, text in enumerate(texts, start=1):
+        assert "DRAFT: not yet jointly signed off" in text  # the running foot
+        assert re.search(rf"Page {number} of {len(texts)}\b", text)
+    # The diagonal watermark (fixed: on every page of its part) is in every part, not only the
+    # first with the cover. pdftotext reads rotated text letter by letter, so look at the HTML.
+    report = ScoredReport.build(assessment)
+    parts = report.parts(ROWS_PER_PART)
+    for part in parts:
+        html = render_to_string(report.template_name, report.context(for_pdf=True, part=part))
+        assert html.count('data-testid="draft-watermark"') == 1
