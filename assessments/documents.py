@@ -61,7 +61,7 @@ logger = logging.getLogger(__name__)
 
 # Raise when a change in Python code changes what a rendered document looks like: every
 # document is then rendered anew on its next request.
-RENDERING_REVISION = "1"
+RENDERING_REVISION = "2"  # 2: scored reports of over 150 criteria written in parts
 STORAGE_FOLDER = "reports"
 # Longer than the queue's time limit for one job (TASK_TIMEOUT_SECONDS, 10 minutes).
 STALE_AFTER = datetime.timedelta(minutes=15)

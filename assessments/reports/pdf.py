@@ -4,6 +4,11 @@ The template is rendered with ``for_pdf=True``, which swaps only the page chrome
 navigation or scripts). The stylesheets, their cache and the fetcher that refuses anything but
 our static files are the lower layer's (``partnership.pdf``), shared with the forums' and
 facility time documents.
+
+A scored report of more than ``IN_PARTS_ABOVE`` criteria is written in parts of about
+``ROWS_PER_PART`` criteria and joined (``partnership.pdfjoin``): WeasyPrint holds a document's
+whole layout until it writes it, which for 400 criteria came to almost 500 MB. Smaller reports
+are written in one piece, as before.
 """
 
 from __future__ import annotations
@@ -30,7 +35,26 @@ def report_html(report: Report) -> str:
     return render_to_string(report.template_name, report.context(for_pdf=True))
 
 
+# See docs/performance.md ("Peak memory"): each part's layout is held on its own.
+IN_PARTS_ABOVE = 150
+ROWS_PER_PART = 60
+
+
+def in_parts(report: Report) -> bool:
+    return isinstance(report, ScoredReport) and len(report.rows) > IN_PARTS_ABOVE
+
+
 def render_pdf(report: Report) -> bytes:
+    if in_parts(report):
+        # Imported here: only the workers that render long reports need pikepdf loaded.
+        from partnership.pdfjoin import write_pdf_in_parts
+
+        return write_pdf_in_parts(
+            [
+                render_to_string(report.template_name, report.context(for_pdf=True, part=part))
+                for part in report.parts(ROWS_PER_PART)
+            ]
+        )
     return write_pdf(report_html(report))
 
 

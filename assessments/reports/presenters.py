@@ -8,7 +8,7 @@ only the page chrome: the page's own content is the same on screen and on paper.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 
@@ -200,6 +200,12 @@ class StandardSection:
     title: str
     score: scoring.StandardScore
     rows: list[CriterionRow] = field(default_factory=list)
+    # A later slice of the standard's criteria, in a PDF written in parts (ScoredReport.parts).
+    continued: bool = False
+
+    @property
+    def caption(self) -> str:
+        return f"{self.title} (continued)" if self.continued else self.title
 
     @property
     def percent(self):
@@ -253,6 +259,10 @@ class Report:
     @property
     def is_draft(self) -> bool:
         return self.data.is_draft
+
+    @property
+    def status_text(self) -> str:
+        return "DRAFT: not yet jointly signed off" if self.is_draft else "Jointly signed off"
 
     @property
     def filename(self) -> str:
@@ -527,10 +537,58 @@ class Report:
         }
 
 
+@dataclass(frozen=True)
+class ReportPart:
+    """What one part of the scored report shows: the whole report on the page and in most PDFs;
+    a slice of it in a long report's PDF, which is written in parts (``ScoredReport.parts``)."""
+
+    sections: list[StandardSection]
+    cover: bool = True  # the cover, the summary and the scores by standard
+    dissent: bool = True
+    closing: bool = True  # gaps, criteria that do not apply, action plans, sign-off
+    # Every part of a report written in parts sets the running heads of its pages itself,
+    # since the cover that sets them is in the first part only.
+    in_parts: bool = False
+
+
 class ScoredReport(Report):
     template_name = "assessments/reports/scored.html"
     name = "Scored report"
     slug = "scored-report"
+
+    def context(self, *, for_pdf=False, part: ReportPart | None = None) -> dict:
+        return {**super().context(for_pdf=for_pdf), "part": part or ReportPart(self.sections)}
+
+    def parts(self, rows_per_part: int) -> list[ReportPart]:
+        """The report in parts of about ``rows_per_part`` criteria: the cover with the first
+        criteria, further criteria, then the disagreements, then the rest. A standard whose
+        criteria do not fit in a part continues, with its table's header row, in the next."""
+        groups: list[list[StandardSection]] = [[]]
+        used = 0
+        for section in self.sections:
+            start = 0
+            while True:
+                room = rows_per_part - used
+                remaining = len(section.rows) - start
+                # Start a new part rather than leave a slice of a few rows at a part's end.
+                if used and remaining > room and (room <= 0 or room < rows_per_part // 4):
+                    groups.append([])
+                    used, room = 0, rows_per_part
+                rows = section.rows[start : start + room]
+                groups[-1].append(replace(section, rows=rows, continued=start > 0))
+                used += len(rows)
+                start += len(rows)
+                if start >= len(section.rows):
+                    break
+        parts = [
+            ReportPart(sections, cover=i == 0, dissent=False, closing=False, in_parts=True)
+            for i, sections in enumerate(groups)
+        ]
+        return [
+            *parts,
+            ReportPart([], cover=False, dissent=True, closing=False, in_parts=True),
+            ReportPart([], cover=False, dissent=False, closing=True, in_parts=True),
+        ]
 
     @cached_property
     def sections(self) -> list[StandardSection]:
