@@ -69,6 +69,19 @@ def test_seed_demo_creates_both_trusts_and_prints_sign_ins(settings, capsys):
     assert User.objects.get(email="hr.lead@northshire.example").check_password("partnership-demo")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_prints_no_receipt_emails_over_the_sign_ins(settings, capsys):
+    # make run's settings print every email to the console; the demo's sign-off receipts
+    # (sent as each sign-off commits: hence a test with real commits) would fill the screen
+    # above the sign-ins.
+    settings.DEBUG = True
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Subject:" not in out
+    assert "hr.lead@northshire.example" in out
+
+
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo")
