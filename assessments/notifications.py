@@ -4,7 +4,9 @@ per day. Later notifications that day wait for the next run of ``send_notificati
 The emails are sent by a task queue worker (assessments.tasks.send_notifications), queued when
 the change that asks for them is committed."""
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from itertools import groupby
 
 from django.conf import settings
@@ -23,13 +25,35 @@ logger = logging.getLogger(__name__)
 EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
 
 
+# Inside ``held()``: the notifications made so far, whose sending is queued once at its end.
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("held", default=None)
+
+
+@contextmanager
+def held():
+    """Bulk work (seeding the demo) queues one run of the emails when it ends, instead of one
+    per change that notifies: the run sends everything due anyway."""
+    token = _held.set([])
+    try:
+        yield
+    finally:
+        made = _held.get()
+        _held.reset(token)
+        if made:
+            _send_soon()
+
+
 def _notify(assessment, memberships, message):
     recipients = {m.user_id for m in memberships}
     Notification.objects.bulk_create(
         Notification(recipient_id=user_id, assessment=assessment, message=message)
         for user_id in sorted(recipients, key=str)
     )
-    transaction.on_commit(_send_soon)
+    pending = _held.get()
+    if pending is not None:
+        pending.append(assessment.pk)
+    else:
+        transaction.on_commit(_send_soon)
 
 
 def _send_soon():

@@ -70,7 +70,7 @@ def test_seed_demo_creates_both_trusts_and_prints_sign_ins(settings, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_demo_prints_no_receipt_emails_over_the_sign_ins(settings, capsys):
+def test_seed_demo_prints_no_emails_and_queues_one_notification_run(settings, capsys):
     # make run's settings print every email to the console; the demo's sign-off receipts
     # (sent as each sign-off commits: hence a test with real commits) would fill the screen
     # above the sign-ins.
@@ -80,6 +80,11 @@ def test_seed_demo_prints_no_receipt_emails_over_the_sign_ins(settings, capsys):
     out = capsys.readouterr().out
     assert "Subject:" not in out
     assert "hr.lead@northshire.example" in out
+    # One run of the notification emails is queued for the whole demo, not one per change.
+    from django_tasks_db.models import DBTaskResult
+
+    runs = DBTaskResult.objects.filter(task_path="assessments.tasks.send_notifications")
+    assert runs.count() == 1
 
 
 def test_seed_demo_is_idempotent(settings):
