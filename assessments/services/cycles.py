@@ -85,7 +85,7 @@ def save_response(
         for field in RESPONSE_FIELDS
         if field in data and getattr(response, field) != data[field]
     }
-    new = {field: new for field, (_old, new) in changes.items()}
+    new = {field: value for field, (_old, value) in changes.items()}
     answer = {field: new.get(field, getattr(response, field)) for field in RESPONSE_FIELDS}
     # A criterion counts as reviewed once it has a rating or is marked not applicable; a
     # narrative typed before choosing a rating is saved as a draft.
