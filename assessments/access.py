@@ -49,14 +49,42 @@ def get_assessment_for(request, pk, *, write=False, rule=can_edit_checklist, loc
     return assessment
 
 
-# What a page about one response shows with it; an autosave needs only the framework.
+# What a page about one response shows with it.
 RESPONSE_PAGE_RELATED = ("criterion__standard", "assessment__framework", "updated_by")
+
+# What an autosave reads: the answer with its status and version, and of the assessment, its
+# framework and organisation only what the access check, the form and the save use, not their
+# long texts (the save in place runs as people type, so it is the busiest request there is).
+AUTOSAVE_FIELDS = (
+    "id",
+    "assessment_id",
+    "status",
+    "version",
+    "rating",
+    "not_applicable",
+    "not_applicable_reason",
+    "narrative",
+    "barrier",
+    "barrier_detail",
+    "assessment__id",
+    "assessment__status",
+    "assessment__organisation_id",
+    "assessment__organisation__id",
+    "assessment__framework_id",
+    "assessment__framework__id",
+    "assessment__framework__met_value",
+)
 
 
 def get_response_for(
-    request, pk, *, write=False, assessment=None, rule=can_edit_checklist, related=None
+    request, pk, *, write=False, assessment=None, rule=can_edit_checklist, autosave=False
 ):
-    queryset = Response.objects.select_related(*(related or RESPONSE_PAGE_RELATED))
+    """``autosave``: fetch only AUTOSAVE_FIELDS, for a save in place that answers with a status
+    line; anything else read from the response then costs a query of its own."""
+    if autosave:
+        queryset = Response.objects.select_related("assessment__framework").only(*AUTOSAVE_FIELDS)
+    else:
+        queryset = Response.objects.select_related(*RESPONSE_PAGE_RELATED)
     if assessment is not None:
         queryset = queryset.filter(assessment=assessment)
     response = get_object_for(

@@ -15,8 +15,10 @@ def memberships_of(user, organisation) -> tuple[Membership, ...]:
         return ()
     cache = user.__dict__.setdefault("_memberships_by_org", {})
     if organisation.pk not in cache:
+        # Unordered: the predicates only ask whether any membership qualifies, and the model's
+        # ordering (by organisation name) would join the organisation on every request.
         cache[organisation.pk] = tuple(
-            Membership.objects.filter(user=user, organisation_id=organisation.pk)
+            Membership.objects.filter(user=user, organisation_id=organisation.pk).order_by()
         )
     return cache[organisation.pk]
 

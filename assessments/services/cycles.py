@@ -1,7 +1,10 @@
 """Assessment cycles: starting one, saving answers in place, evidence, and the next cycle
 carried on from the last. Each workflow runs in one transaction, or not at all."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from ..crosswalks.services import carry_plan
 from ..models import (
@@ -14,10 +17,13 @@ from ..models import (
     EvidenceLink,
     Response,
     ResponseChange,
+    Signature,
+    SignOff,
 )
 from .common import (
     RESPONSE_FIELDS,
     AssessmentExists,
+    AssessmentLocked,
     Conflict,
     SaveResult,
     _content_changed,
@@ -51,13 +57,27 @@ def start_assessment(*, organisation, framework, period, title, user, previous=N
 
 
 @transaction.atomic
-def save_response(response_id, *, data: dict, expected_version: int, user) -> SaveResult:
+def save_response(
+    response_id, *, data: dict, expected_version: int, user, current: Response | None = None
+) -> SaveResult:
     """Save the management side's answer for one criterion.
 
     ``data`` holds cleaned values for RESPONSE_FIELDS. The save is refused with Conflict when
-    the stored version is not the one the user's form was based on.
+    the stored version is not the one the user's form was based on, and with AssessmentLocked
+    when the assessment is signed off.
+
+    ``current`` is the response as the caller has just read it (the access helper's), so the
+    save need not read it again. Its answer fields are what the stored row held at that
+    version: they change only here, always with a new version. The update itself checks the
+    version and the assessment's lock in one statement, and its row lock orders it with
+    anything that signs the response (which locks the row first).
     """
-    response = _lock_response(response_id)
+    if current is not None and current.pk == response_id and current.version == expected_version:
+        response = current
+    else:
+        response = Response.objects.select_related("assessment").get(pk=response_id)
+    if response.assessment.is_locked:
+        raise AssessmentLocked("This assessment is signed off and cannot be changed")
     if response.version != expected_version:
         raise Conflict(response)
     changes = {
@@ -65,13 +85,13 @@ def save_response(response_id, *, data: dict, expected_version: int, user) -> Sa
         for field in RESPONSE_FIELDS
         if field in data and getattr(response, field) != data[field]
     }
-    for field, (_old, new) in changes.items():
-        setattr(response, field, new)
+    new = {field: value for field, (_old, value) in changes.items()}
+    answer = {field: new.get(field, getattr(response, field)) for field in RESPONSE_FIELDS}
     # A criterion counts as reviewed once it has a rating or is marked not applicable; a
     # narrative typed before choosing a rating is saved as a draft.
     status = (
         Response.Status.REVIEWED
-        if response.rating is not None or response.not_applicable
+        if answer["rating"] is not None or answer["not_applicable"]
         else Response.Status.TO_REVIEW
     )
     if not changes and status == response.status:
@@ -79,10 +99,21 @@ def save_response(response_id, *, data: dict, expected_version: int, user) -> Sa
     content_changed = bool(changes)
     if status != response.status:
         changes["status"] = [response.status, status]
-    response.status = status
-    response.version += 1
-    response.updated_by = user
-    response.save(update_fields=[*changes, "version", "updated_by", "updated_at"])
+        new["status"] = status
+    new.update(version=expected_version + 1, updated_by=user, updated_at=timezone.now())
+    if content_changed:
+        # A changed answer voids both sides' signatures on it (below), so none remains to
+        # keep it submitted or agreed.
+        new["state"] = Response.State.DRAFT
+    updated = (
+        Response.objects.filter(pk=response.pk, version=expected_version)
+        .filter(_ASSESSMENT_OPEN)
+        .update(**new)
+    )
+    if not updated:
+        _refuse(response.pk)
+    for field, value in new.items():
+        setattr(response, field, value)
     ResponseChange.objects.create(
         response=response,
         kind=ResponseChange.Kind.EDITED,
@@ -90,9 +121,53 @@ def save_response(response_id, *, data: dict, expected_version: int, user) -> Sa
         changes=changes,
         version=response.version,
     )
-    if content_changed:
+    if content_changed and _anything_signed(response):
         _content_changed(response, user, "The answer was changed")
     return SaveResult(response, changed=True)
+
+
+# Two conditions of the save written out in SQL (table names from the models, every value a
+# parameter): the ORM's correlated subqueries cost more to build than the database takes to
+# answer them, on the busiest request there is.
+_ASSESSMENTS, _RESPONSES = Assessment._meta.db_table, Response._meta.db_table
+# The save's update matches only while the assessment is not signed off.
+_ASSESSMENT_OPEN = RawSQL(  # noqa: S611  (no user input in the SQL)
+    f"NOT EXISTS (SELECT 1 FROM {_ASSESSMENTS} WHERE {_ASSESSMENTS}.id = "  # noqa: S608
+    f"{_RESPONSES}.assessment_id AND {_ASSESSMENTS}.status = %s)",
+    (Assessment.Status.SIGNED_OFF,),
+    output_field=BooleanField(),
+)
+# Whether there is anything to void: an active signature on the response or an active sign-off
+# of its assessment.
+_ANYTHING_SIGNED = (
+    f"SELECT EXISTS (SELECT 1 FROM {Signature._meta.db_table} "  # noqa: S608
+    "WHERE response_id = %s AND voided_at IS NULL) "
+    f"OR EXISTS (SELECT 1 FROM {SignOff._meta.db_table} "
+    "WHERE assessment_id = %s AND voided_at IS NULL)"
+)
+
+
+def _refuse(response_id):
+    """Why a save's update matched no row: the assessment is signed off, or the response has
+    moved on from the version the form was based on (Conflict, with the current row)."""
+    current = Response.objects.select_related("assessment").get(pk=response_id)
+    if current.assessment.is_locked:
+        raise AssessmentLocked("This assessment is signed off and cannot be changed")
+    raise Conflict(current)
+
+
+def _anything_signed(response) -> bool:
+    """Whether a change to ``response`` has anything to void (one query; nearly always no)."""
+    uuid = Response._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ANYTHING_SIGNED,
+            [
+                uuid.get_db_prep_value(response.pk, connection),
+                uuid.get_db_prep_value(response.assessment_id, connection),
+            ],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 @transaction.atomic

@@ -180,9 +180,10 @@ def standard_page(request, pk, standard_pk):
 def criterion_page(request, pk, response_pk):
     saving = request.method == "POST"
     # The response comes from the URL, scoped to the assessment in the URL: never from the form.
-    # An autosave answers with a status line, so it reads the response with its framework only.
-    related = ("assessment__framework",) if saving and request.htmx else None
-    response = get_response_for(request, response_pk, write=saving, assessment=pk, related=related)
+    # An autosave answers with a status line, so it reads only what the save needs.
+    response = get_response_for(
+        request, response_pk, write=saving, assessment=pk, autosave=saving and bool(request.htmx)
+    )
     scale = RatingScale.for_framework(response.assessment.framework)
     editable = can_edit(request.user, response.assessment)
     form = (
@@ -205,6 +206,7 @@ def _save(request, response, form, scale):
             data=form.response_data(),
             expected_version=form.cleaned_data["version"],
             user=request.user,
+            current=response,
         ).response
     except services.AssessmentLocked as exc:
         raise PermissionDenied(str(exc)) from exc

@@ -26,11 +26,11 @@ STANDARD_QUERIES = 9  # + standard, rating levels, rows with evidence counts, pr
 CRITERIA_QUERIES = 7  # + rating levels, matching rows with evidence counts
 # response (with assessment), levels, history, order, files, links, signatures, comments
 CRITERION_QUERIES = 12
-# An autosave: session, user, the response (with assessment and framework), the membership,
-# rating levels; then in the transaction (savepoint and release in a test) the locked read,
-# the update, the history row, voiding signatures and sign-offs, the remaining management
-# signature. The current organisation is not read: the status fragment does not show it.
-SAVE_QUERIES = 13
+# An autosave: session, user, the response (with assessment and framework, only the columns the
+# save needs), the membership, rating levels; then in the transaction (savepoint and release in
+# a test) the version-checked update, the history row, and one query for anything to void. The
+# row is not read again, and the current organisation is not read: the fragment does not show it.
+SAVE_QUERIES = 10
 
 
 def _fill(assessment, user, *, history=1):

@@ -64,17 +64,30 @@ def assert_never_agreed_over_two_versions(response_id):
     return response
 
 
-def test_edit_that_commits_first_makes_the_signature_refused(submitted, hr_lead, staff_rep):
+def read_first(response_id, read):
+    """The response as the view's access helper reads it before the save, or None (the save
+    reads it)."""
+    return Response.objects.select_related("assessment").get(pk=response_id) if read else None
+
+
+# Each race twice: the save reading the row itself, and the save building on the view's read.
+both_ways = pytest.mark.parametrize("read", [False, True], ids=["service-read", "view-read"])
+
+
+@both_ways
+def test_edit_that_commits_first_makes_the_signature_refused(submitted, hr_lead, staff_rep, read):
     locked, finish = threading.Event(), threading.Event()
     outcome = []
 
     def management_edit():
+        current = read_first(submitted.pk, read)
         with transaction.atomic():
             save_response(
                 submitted.pk,
                 data={**BLANK, "rating": 2, "narrative": "Edited"},
                 expected_version=2,
                 user=hr_lead,
+                current=current,
             )
             locked.set()
             finish.wait(10)
@@ -97,8 +110,11 @@ def test_edit_that_commits_first_makes_the_signature_refused(submitted, hr_lead,
     assert response.state == Response.State.DRAFT
 
 
-def test_signature_that_commits_first_is_voided_by_the_edit(submitted, hr_lead, staff_rep):
+@both_ways
+def test_signature_that_commits_first_is_voided_by_the_edit(submitted, hr_lead, staff_rep, read):
     locked, finish = threading.Event(), threading.Event()
+    # Read before the staff side signs: the save then waits for their row lock and still voids.
+    current = read_first(submitted.pk, read)
 
     def staff_sign():
         with transaction.atomic():
@@ -113,6 +129,7 @@ def test_signature_that_commits_first_is_voided_by_the_edit(submitted, hr_lead, 
             data={**BLANK, "rating": 2, "narrative": "Edited"},
             expected_version=2,
             user=hr_lead,
+            current=current,
         )
 
     threads = [in_thread(staff_sign), in_thread(management_edit)]
@@ -140,12 +157,14 @@ def test_free_running_races_keep_the_invariant(organisation, hr_lead, staff_rep)
         start = threading.Barrier(2)
 
         def edit(response_id=response.pk, n=round_number, start=start):
+            current = read_first(response_id, n % 2)  # every other round, as the view does
             start.wait(10)
             save_response(
                 response_id,
                 data={**BLANK, "rating": 2, "narrative": f"edit {n}"},
                 expected_version=2,
                 user=hr_lead,
+                current=current,
             )
 
         def sign(response_id=response.pk, start=start):
