@@ -64,7 +64,7 @@ def task_worker(transactional_db, live_server):
 
     from django.db import connections
 
-    from assessments.models import ReportDocument
+    from partnership.documents.models import Document
     from tests.conftest import embedded_worker
 
     main = connections["default"]
@@ -80,7 +80,7 @@ def task_worker(transactional_db, live_server):
             while not stop.wait(0.5):
                 # Only a document starts it: the test's own set-up (seeding, emails queued on
                 # commit) never races the worker.
-                if ReportDocument.objects.filter(status=ReportDocument.Status.QUEUED).exists():
+                if Document.objects.filter(status=Document.Status.QUEUED).exists():
                     embedded_worker("e2e").run()
         finally:
             if shared is None:
