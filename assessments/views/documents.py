@@ -6,14 +6,17 @@ from partnership.documents.views import document_response as _document_response
 
 from .. import documents
 from ..access import get_assessment_for
+from ..reports.presenters import report_filename
 
 
 def document_response(request, pk, kind):
     """The response to a request for the ``kind`` document of assessment ``pk``."""
     assessment = get_assessment_for(request, pk)
+    spec = documents.KINDS[kind]
     return _document_response(
         request,
         kind,
         documents.subject_of(assessment),
         stamp=documents.content_stamp(assessment),
+        filename=report_filename(assessment, spec.name, spec.extension),
     )

@@ -20,21 +20,22 @@ POLL_SECONDS = 2
 REFRESH_SECONDS = 5
 
 
-def document_response(request, kind_name: str, subject: dict, *, stamp=None):
+def document_response(request, kind_name: str, subject: dict, *, stamp=None, filename=None):
     """The response to a request for the ``kind_name`` document of ``subject``. The caller has
-    already been through its access helper; ``stamp``: the content stamp if it has it."""
+    already been through its access helper; ``stamp`` and ``filename``: the content stamp and
+    the file's name, if it has them at hand (else the kind's, which read them again)."""
     kind = registry.get(kind_name)
     document = services.request_document(kind, subject, stamp=stamp)
     if document.is_ready:
-        return _serve(document, kind)
+        return _serve(document, kind, filename or kind.filename(document.subject))
     return _waiting(request, document, kind)
 
 
-def _serve(document, kind):
+def _serve(document, kind, filename):
     response = FileResponse(
         services.open_stored(document),
         as_attachment=True,
-        filename=kind.filename(document.subject),
+        filename=filename,
         content_type=kind.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
