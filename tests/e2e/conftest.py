@@ -42,10 +42,11 @@ def assert_accessible(page):
     assert not violations, json.dumps(violations, indent=2)
 
 
-def download_when_ready(page, link_name, document_name, *, timeout=90_000):
+def download_when_ready(page, link_name, document_name, *, timeout=90_000, link=None):
     """Follow a document link as a person does: the "preparing" page shows while a worker
-    renders it, then its Download button appears (htmx polling) and downloads the file."""
-    page.get_by_role("link", name=link_name).click()
+    renders it, then its Download button appears (htmx polling) and downloads the file.
+    ``link``: the link's locator, if not found by its name."""
+    (link or page.get_by_role("link", name=link_name)).click()
     expect(page.get_by_role("heading", name=f"Preparing your {document_name}")).to_be_visible()
     button = page.get_by_test_id("document-download")
     button.wait_for(timeout=timeout)
