@@ -55,7 +55,10 @@ def _context(document, kind):
         "poll_seconds": POLL_SECONDS,
         "refresh_seconds": REFRESH_SECONDS,
         "failed": document.status == Document.Status.FAILED,
-        "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": back_text, "href": back_href}],
+        "breadcrumbs": [
+            {"text": "Home", "href": reverse("assessments:home")},
+            {"text": back_text, "href": back_href},
+        ],
     }
 
 
