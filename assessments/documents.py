@@ -1,20 +1,17 @@
-"""Reports rendered once, on the task queue, and kept in storage under a key from their content.
+"""The assessment reports on the task queue (partnership.documents): their kinds and the key
+material that says when a report's content has changed.
 
-Asking for a document (``request_document``) finds it by its key or starts one job for it; the
-task (``assessments.tasks.render_document``) renders it, stores it with Django's storage API
-and marks it ready. The key is a SHA-256 of:
-
-- the content stamp of the assessment (``content_stamp``): for every kind of row a report reads
-  (the assessment, its organisation and framework version, responses, evidence, comments,
-  signatures, sign-offs, the action plan's actions, progress updates and signatures, and the
-  same for the previous assessment its trend compares with), how many there are and the latest
-  change. Rows only ever change through a save that moves ``updated_at`` or adds or voids a
-  row, so any change to what a report shows makes a new key; one query, however large the
-  assessment;
-- the kind of document;
-- the template version (``template_version``): the report templates and stylesheets as they
-  are on disk, and ``RENDERING_REVISION`` for changes in Python code;
-- for the kinds that show the action plan, today's date (an action becomes overdue overnight).
+The machinery (asking, one job per key, rendering in the worker, storage, the waiting page) is
+``partnership.documents``. What is particular to the assessment reports is their stamp
+(``content_stamp``): for every kind of row a report reads (the assessment, its organisation and
+framework version, responses, evidence, comments, signatures, sign-offs, the action plan's
+actions, progress updates and signatures, and the same for the previous assessment its trend
+compares with), how many there are and the latest change. Rows only ever change through a save
+that moves ``updated_at`` or adds or voids a row, so any change to what a report shows makes a
+new key; one query, however large the assessment. The version (``template_version``) is the
+report templates and stylesheets as they are on disk, and ``RENDERING_REVISION`` for changes in
+Python code; the kinds that show the action plan are dated (an action becomes overdue
+overnight).
 
 A signed-off assessment's content no longer changes, so its reports are rendered once and then
 served straight from storage.
@@ -22,10 +19,7 @@ served straight from storage.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import json
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,11 +27,12 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
-from django.utils import timezone
+from django.urls import reverse
+
+from partnership.documents import registry, services
+from partnership.documents.registry import PDF, XLSX
 
 from .models import (
     Action,
@@ -47,7 +42,6 @@ from .models import (
     EvidenceFile,
     EvidenceLink,
     PlanSignature,
-    ReportDocument,
     Response,
     Signature,
     SignOff,
@@ -55,25 +49,26 @@ from .models import (
 from .reports import exports, pdf
 from .reports.action_plan import ActionPlanReport, action_plan_summary
 from .reports.data import previous_assessment
-from .reports.presenters import BoardReport, ScoredReport
+from .reports.presenters import BoardReport, ScoredReport, report_filename
 
-logger = logging.getLogger(__name__)
-
-# Raise when a change in Python code changes what a rendered document looks like: every
-# document is then rendered anew on its next request.
+# Raise when a change in Python code changes what a rendered report looks like: every report is
+# then rendered anew on its next request (partnership.documents.services has the same for all).
 RENDERING_REVISION = "2"  # 2: scored reports of over 150 criteria written in parts
-STORAGE_FOLDER = "reports"
-# Longer than the queue's time limit for one job (TASK_TIMEOUT_SECONDS, 10 minutes).
-STALE_AFTER = datetime.timedelta(minutes=15)
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE_AFTER = services.STALE_AFTER
 
-Kind = ReportDocument.Kind
-Status = ReportDocument.Status
+
+class Kind(models.TextChoices):
+    """The assessment reports, by their name in ``Document.kind`` and on the waiting page."""
+
+    SCORED = "scored", "scored report"
+    BOARD = "board", "board report"
+    ACTIONS = "actions", "joint action plan"
+    RESPONSES_XLSX = "responses_xlsx", "spreadsheet of every response"
+    ACTIONS_XLSX = "actions_xlsx", "spreadsheet of every action"
 
 
 @dataclass(frozen=True)
-class DocumentKind:
+class ReportKind:
     build: Callable  # assessment -> the report presenter
     write: Callable  # report -> bytes
     content_type: str
@@ -88,13 +83,13 @@ def _board(assessment):
 
 
 KINDS = {
-    Kind.SCORED: DocumentKind(
+    Kind.SCORED: ReportKind(
         ScoredReport.build, pdf.render_pdf, PDF, ScoredReport.slug, "pdf", "report_pdf"
     ),
-    Kind.BOARD: DocumentKind(
+    Kind.BOARD: ReportKind(
         _board, pdf.render_pdf, PDF, BoardReport.slug, "pdf", "board_report_pdf", dated=True
     ),
-    Kind.ACTIONS: DocumentKind(
+    Kind.ACTIONS: ReportKind(
         ActionPlanReport.build,
         pdf.render_pdf,
         PDF,
@@ -103,10 +98,10 @@ KINDS = {
         "action_plan_pdf",
         dated=True,
     ),
-    Kind.RESPONSES_XLSX: DocumentKind(
+    Kind.RESPONSES_XLSX: ReportKind(
         ScoredReport.build, exports.export_xlsx, XLSX, "responses", "xlsx", "export_xlsx"
     ),
-    Kind.ACTIONS_XLSX: DocumentKind(
+    Kind.ACTIONS_XLSX: ReportKind(
         ActionPlanReport.build,
         exports.action_plan_xlsx,
         XLSX,
@@ -116,9 +111,6 @@ KINDS = {
         dated=True,
     ),
 }
-
-# What the person waiting reads, step by step.
-STEPS = ("Reading the assessment", "Laying out the document", "Saving the document")
 
 
 # --- Keys -------------------------------------------------------------------------------------
@@ -236,164 +228,74 @@ def content_stamp(assessment: Assessment) -> dict:
 
 
 def document_key(assessment: Assessment, kind: str, *, today=None) -> str:
-    stamp = {
-        "content": content_stamp(assessment),
-        "kind": kind,
-        "template": template_version(),
-    }
-    if KINDS[kind].dated:
-        stamp["today"] = today or timezone.localdate()
-    encoded = json.dumps(stamp, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return services.document_key(registry.get(kind), content_stamp(assessment), today=today)
 
 
-def stored_name_for(document: ReportDocument) -> str:
-    kind = KINDS[document.kind]
-    return f"{STORAGE_FOLDER}/{document.key[:2]}/{document.key}.{kind.extension}"
+# --- Registration -----------------------------------------------------------------------------
 
 
-# --- Asking for a document --------------------------------------------------------------------
-
-
-def request_document(assessment: Assessment, kind: str) -> ReportDocument:
-    """The document of ``kind`` for the assessment as it is now: the stored one, or the one
-    being prepared, or a new one whose job has just been queued. Two requests at once make one
-    row (the key is unique) and so one job."""
-    key = document_key(assessment, kind)
-    document = ReportDocument.objects.filter(key=key).first()
-    if document is None:
-        try:
-            with transaction.atomic():
-                document = ReportDocument.objects.create(key=key, assessment=assessment, kind=kind)
-        except IntegrityError:
-            # Someone else asked for the same content a moment ago: theirs is the job.
-            return ReportDocument.objects.get(key=key)
-        enqueue(document)
-    elif give_up_if_stale(document):
-        pass
-    elif document.is_ready and not default_storage.exists(document.stored_name):
-        # The stored file has gone (storage emptied or moved): render it again.
-        logger.warning("Stored document %s is missing: rendering it again", document.stored_name)
-        restart(document)
-    return document
-
-
-def enqueue(document: ReportDocument) -> None:
-    """Queue the job that renders ``document``; if the queue cannot be reached, the document
-    fails with a message, so the person waiting can try again."""
-    from .tasks import render_document
-
-    try:
-        result = render_document.enqueue(str(document.pk))
-    except Exception:
-        logger.exception("Could not queue document %s", document.pk)
-        fail(document, "The service that prepares documents could not be reached.")
-        return
-    ReportDocument.objects.filter(pk=document.pk).update(task_id=result.id)
-    document.task_id = result.id
-
-
-def restart(document: ReportDocument) -> bool:
-    """Queue a failed (or lost) document again. False when it is already waiting or running:
-    a second person pressing "try again" starts no second job."""
-    with transaction.atomic():
-        locked = ReportDocument.objects.select_for_update().get(pk=document.pk)
-        if locked.status in (Status.QUEUED, Status.RUNNING):
-            return False
-        ReportDocument.objects.filter(pk=document.pk).update(
-            status=Status.QUEUED, step=0, error="", updated_at=timezone.now()
-        )
-    document.refresh_from_db()
-    enqueue(document)
-    return True
-
-
-def give_up_if_stale(document: ReportDocument) -> bool:
-    """A job that has not moved for longer than any render takes (its worker was stopped or
-    lost) fails, so the person waiting is offered "try again" instead of waiting for ever."""
-    if document.status not in (Status.QUEUED, Status.RUNNING):
-        return False
-    if timezone.now() - document.updated_at < STALE_AFTER:
-        return False
-    fail(document, "The document was not ready in time: the worker preparing it stopped.")
-    return True
-
-
-def fail(document: ReportDocument, message: str) -> None:
-    ReportDocument.objects.filter(pk=document.pk).update(
-        status=Status.FAILED, error=message, updated_at=timezone.now()
-    )
-    document.status, document.error = Status.FAILED, message
-
-
-# --- Rendering (in the worker) ----------------------------------------------------------------
-
-
-def _progress(document_id, step: int, **fields) -> None:
-    ReportDocument.objects.filter(pk=document_id).update(
-        step=step, updated_at=timezone.now(), **fields
+def _assessment(subject: dict) -> Assessment:
+    return Assessment.objects.select_related("framework", "organisation").get(
+        pk=subject["assessment"]
     )
 
 
-def render(document_id) -> str:
-    """Render and store one document. Runs in a task queue worker; returns the stored name."""
-    with transaction.atomic():
-        document = (
-            ReportDocument.objects.select_for_update()
-            .select_related("assessment__framework", "assessment__organisation")
-            .get(pk=document_id)
+def _register(kind: str) -> None:
+    """``kind`` as a document of partnership.documents. ``KINDS`` is read when the job runs,
+    so a test can stand in for a kind's writer."""
+
+    def read(subject):
+        return KINDS[kind].build(_assessment(subject))
+
+    def write(report):
+        return KINDS[kind].write(report)
+
+    def authorize(request, subject):
+        from .access import get_assessment_for
+
+        return get_assessment_for(request, subject["assessment"])
+
+    def filename(subject):
+        spec = KINDS[kind]
+        return report_filename(_assessment(subject), spec.name, spec.extension)
+
+    def back(subject):
+        assessment = Assessment.objects.only("title").get(pk=subject["assessment"])
+        return assessment.title, reverse("assessments:assessment", args=[assessment.pk])
+
+    spec = KINDS[kind]
+    registry.register(
+        registry.DocumentKind(
+            name=kind,
+            label=Kind(kind).label,
+            content_type=spec.content_type,
+            extension=spec.extension,
+            read=read,
+            write=write,
+            stamp=lambda subject: content_stamp(_assessment(subject)),
+            authorize=authorize,
+            filename=filename,
+            url=lambda subject: reverse(
+                f"assessments:{KINDS[kind].url_name}", args=[subject["assessment"]]
+            ),
+            back=back,
+            version=lambda: template_version(),
+            dated=spec.dated,
+            reading="Reading the assessment",
         )
-        if document.is_ready:
-            return document.stored_name
-        _progress(
-            document.pk, 0, status=Status.RUNNING, error="", attempts=models.F("attempts") + 1
-        )
-    kind = KINDS[document.kind]
-    try:
-        report = kind.build(document.assessment)
-        _progress(document.pk, 1)
-        content = kind.write(report)
-        _progress(document.pk, 2)
-        name = stored_name_for(document)
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(content))
-    except Exception as exc:
-        logger.exception("Rendering document %s failed", document.pk)
-        fail(document, failure_message(exc))
-        raise
-    _progress(document.pk, 3, status=Status.READY, stored_name=name, size=len(content))
-    _forget_older(document)
-    return name
+    )
 
 
-def failure_message(exc: Exception) -> str:
-    if isinstance(exc, MemoryError):
-        return "The document was too large to prepare within the memory allowed."
-    if isinstance(exc, OSError):
-        return "The document could not be saved to storage."
-    return f"The document could not be prepared ({type(exc).__name__})."
+for _kind in KINDS:
+    _register(_kind)
 
 
-def _forget_older(document: ReportDocument) -> None:
-    """Delete the stored files of this assessment's older documents of the same kind: their
-    content has been replaced by this one."""
-    older = ReportDocument.objects.filter(
-        assessment_id=document.assessment_id, kind=document.kind, status=Status.READY
-    ).exclude(pk=document.pk)
-    for stale in older.filter(updated_at__lt=document.created_at):
-        default_storage.delete(stale.stored_name)
-        stale.delete()
+def subject_of(assessment: Assessment) -> dict:
+    return {"assessment": str(assessment.pk)}
 
 
-def open_stored(document: ReportDocument):
-    return default_storage.open(document.stored_name, "rb")
-
-
-def progress_of(document: ReportDocument) -> dict:
-    """What the waiting page says: the step under way (waiting for a worker is the first), and
-    how many there are."""
-    total = len(STEPS) + 1
-    if document.status == Status.QUEUED:
-        return {"number": 1, "total": total, "text": "Waiting for a free worker"}
-    step = min(document.step, len(STEPS) - 1)
-    return {"number": step + 2, "total": total, "text": STEPS[step]}
+def request_document(assessment: Assessment, kind: str):
+    """The ``kind`` report of the assessment as it is now (partnership.documents.services)."""
+    return services.request_document(
+        registry.get(kind), subject_of(assessment), stamp=content_stamp(assessment)
+    )

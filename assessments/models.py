@@ -683,53 +683,6 @@ class PlanSignature(SignedRecord):
         return plan_content(self.plan)
 
 
-class ReportDocument(TimeStampedModel):
-    """A report's PDF or spreadsheet, rendered once by the task queue and kept in storage.
-
-    ``key`` comes from exactly what the document shows (assessments.documents.document_key):
-    asking again for unchanged content finds this row and its stored file, and any change makes
-    a new key. The unique key is also what makes two people asking at once start one job.
-    """
-
-    class Kind(models.TextChoices):
-        SCORED = "scored", "scored report"
-        BOARD = "board", "board report"
-        ACTIONS = "actions", "joint action plan"
-        RESPONSES_XLSX = "responses_xlsx", "spreadsheet of every response"
-        ACTIONS_XLSX = "actions_xlsx", "spreadsheet of every action"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    key = models.CharField(max_length=64)
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    step = models.PositiveSmallIntegerField(default=0, help_text="Progress: steps done so far.")
-    error = models.TextField(blank=True, help_text="What went wrong, for the person waiting.")
-    stored_name = models.CharField(max_length=255, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    task_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key"], name="assessments_reportdocument_unique_key"),
-        ]
-        indexes = [models.Index(fields=["assessment", "kind"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} of {self.assessment_id} ({self.status})"
-
-    @property
-    def is_ready(self):
-        return self.status == self.Status.READY
-
-
 # Crosswalks live in their own package; importing them here registers their models.
 # Case studies live in their own package; importing them here registers them with the app.
 from .casestudies.models import (  # noqa: E402, F401

@@ -1,15 +1,14 @@
-"""The work done on the task queue (django.tasks; docs/adr/0014-task-queue.md): rendering
-documents and sending the notification emails. Workers run ``manage.py task_worker``."""
+"""The work done on the task queue (django.tasks; docs/adr/0014-task-queue.md): sending the
+notification emails (rendering documents is partnership.documents.tasks). Workers run
+``manage.py task_worker``."""
 
 from django.tasks import task
 
-from . import documents, notifications
+# Documents are rendered by partnership.documents' task; its old name here still answers, for
+# jobs queued before the move (they find their row gone and end).
+from partnership.documents.tasks import render_document  # noqa: F401
 
-
-@task
-def render_document(document_id: str) -> str:
-    """Render one report document and keep it in storage; returns its stored name."""
-    return documents.render(document_id)
+from . import notifications
 
 
 @task

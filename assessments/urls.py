@@ -3,7 +3,7 @@ from django.urls import path
 from .crosswalks import views as crosswalks
 from .rollup import views as rollup
 from .surveys import views as surveys
-from .views import actions, checklist, cycle, documents, evidence, home, joint, reports, signoff
+from .views import actions, checklist, cycle, evidence, home, joint, reports, signoff
 
 app_name = "assessments"
 
@@ -58,9 +58,6 @@ urlpatterns = [
     ),
     path("assessments/<uuid:pk>/export.csv", reports.export_csv, name="export_csv"),
     path("assessments/<uuid:pk>/export.xlsx", reports.export_xlsx, name="export_xlsx"),
-    # Documents prepared on the task queue
-    path("documents/<uuid:pk>/", documents.document_status, name="document_status"),
-    path("documents/<uuid:pk>/retry/", documents.retry_document, name="document_retry"),
     # Joint action plans
     path("assessments/<uuid:pk>/action-plan/", actions.action_plan, name="action_plan"),
     path("assessments/<uuid:pk>/action-plan/actions/new/", actions.add_action, name="action_add"),

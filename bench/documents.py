@@ -71,7 +71,9 @@ def task_workers(count: int, env: dict):
 
 def _assessments(reports: int) -> list[tuple[str, str]]:
     """(board member's email, assessment id) for the first ``reports`` organisations."""
-    from assessments.models import Assessment, ReportDocument
+    from assessments.models import Assessment
+    from partnership.documents.models import Document
+    from partnership.documents.services import subject_key
 
     chosen = []
     for assessment in Assessment.objects.filter(
@@ -79,7 +81,8 @@ def _assessments(reports: int) -> list[tuple[str, str]]:
     ).order_by("organisation__ods_code")[:reports]:
         index = int(assessment.organisation.ods_code[1:])
         chosen.append((email(index, "board"), str(assessment.pk)))
-    ReportDocument.objects.filter(assessment_id__in=[pk for _email, pk in chosen]).delete()
+    keys = [subject_key({"assessment": pk}) for _email, pk in chosen]
+    Document.objects.filter(subject_key__in=keys).delete()
     return chosen
 
 

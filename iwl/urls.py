@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisations/", include("partnership.urls")),
     path("forums/", include("partnership.forums.urls")),
     path("facility-time/", include("partnership.facility_time.urls")),
+    path("documents/", include("partnership.documents.urls")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("assessments.casestudies.urls")),
     path("accessibility/", accessibility_statement, name="accessibility"),

@@ -200,6 +200,7 @@ class ThrottleEntry(models.Model):
 
 # Models of the partnership machinery live in their own packages; importing them here registers
 # them with the app.
+from .documents.models import Document  # noqa: E402
 from .facility_time import models as facility_time_models  # noqa: E402, F401
 from .forums import models as forums_models  # noqa: E402, F401
 from .networks.models import (  # noqa: E402
@@ -212,6 +213,7 @@ from .networks.models import (  # noqa: E402
 from .signing.models import LedgerEntry, SignedRecord  # noqa: E402
 
 __all__ = [
+    "Document",
     "LedgerEntry",
     "Membership",
     "Network",

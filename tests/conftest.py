@@ -227,12 +227,12 @@ def download(run_tasks):
     """Ask for a document prepared on the task queue as a person does: the first answer is the
     "preparing" page (202); a worker runs the job; the same address then gives the file."""
 
-    def fetch(client, url):
-        response = client.get(url)
+    def fetch(client, url, data=None):
+        response = client.get(url, data)
         if response.status_code == 202:
             assert "Preparing your" in response.content.decode()
             run_tasks()
-            response = client.get(url)
+            response = client.get(url, data)
         return _read(response)
 
     return fetch

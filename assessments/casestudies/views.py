@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,15 +23,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partnership import rules as access_rules
 from partnership.access import get_object_for
+from partnership.documents.views import document_response
 from partnership.signing import ledger
 
 from ..crosswalks.services import equivalents_anywhere
 from ..evidence import EvidenceUploadForm, SizeLimitUploadHandler
 from ..models import Action, Criterion, Response
-from ..reports import pdf
 from ..views import refused
 from ..views.evidence import DOWNLOAD_CSP, serve_stored_file
-from . import services
+from . import documents, services
 from .forms import ApproveForm, CaseStudyForm, LibraryFilterForm, WithdrawForm
 from .library import apply_filters, case_studies_closing, filter_choices, published_for, search
 from .models import CaseStudy, CaseStudyAttachment
@@ -80,13 +80,6 @@ def _refused(request, case_study, message, *, heading, status=400):
     return page
 
 
-def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 # --- The library --------------------------------------------------------------------------------
 
 
@@ -124,10 +117,16 @@ def library(request):
 
 @require_GET
 def collection_pdf(request):
-    form, case_studies = _filtered(request)
+    form, _case_studies = _filtered(request)
     if form.errors:
         return library(request)
-    html = render_to_string(
+    return document_response(request, "case-studies", documents.collection_subject(request))
+
+
+def collection_html(request) -> str:
+    """The collection PDF's HTML: the library as ``request`` (its user and query) selects it."""
+    form, case_studies = _filtered(request)
+    return render_to_string(
         "assessments/casestudies/collection.html",
         {
             "rows": CaseStudyView.list_for(case_studies, request.user),
@@ -137,7 +136,6 @@ def collection_pdf(request):
             "search": form.cleaned_data.get("q", "") if form.is_bound else "",
         },
     )
-    return _download(pdf.write_pdf(html), "case-studies.pdf")
 
 
 @require_GET
@@ -213,11 +211,16 @@ def case_study_page(request, pk):
 @require_GET
 def case_study_pdf(request, pk):
     case_study = _get_visible(request, pk)
-    html = render_to_string(
+    return document_response(request, "case-study", documents.subject(request, case_study))
+
+
+def case_study_html(request, pk) -> str:
+    """One case study's PDF HTML, as ``request``'s user may see it (anonymity included)."""
+    case_study = _get_visible(request, pk)
+    return render_to_string(
         "assessments/casestudies/case_study.html",
         _page_context(request, case_study, for_pdf=True),
     )
-    return _download(pdf.write_pdf(html), f"case-study-{str(case_study.pk)[:8]}.pdf")
 
 
 def _source(request):

@@ -6,14 +6,15 @@ signed-in user may read.
 """
 
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from partnership.documents.views import document_response
+
 from ..access import get_assessment_for
-from ..reports import pdf
 from ..reports.presenters import report_filename
 from ..views.reports import _download
+from . import documents
 from .guide import FourCountryGuide
 from .presenters import CarryOverReport
 
@@ -59,13 +60,6 @@ def guide(request):
     return render(request, guide.template_name, context)
 
 
-def guide_pdf_bytes(guide=None) -> bytes:
-    guide = guide or FourCountryGuide()
-    return pdf.write_pdf(render_to_string(guide.template_name, guide.context(for_pdf=True)))
-
-
 @require_GET
 def guide_pdf(request):
-    return _download(
-        guide_pdf_bytes(FourCountryGuide(request.user)), "application/pdf", "four-country-guide.pdf"
-    )
+    return document_response(request, "four-country-guide", documents.subject(request))

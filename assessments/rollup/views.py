@@ -7,27 +7,21 @@ organisation's own leads and goes through the organisation door instead. Nothing
 organisation's own pages to the network.
 """
 
-import csv
-import io
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from partnership import rules as access_rules
 from partnership.access import get_network_for, get_network_organisation_for, get_object_for
+from partnership.documents.views import document_response
 from partnership.models import NetworkOrganisation
 from partnership.networks import services as network_services
 
-from ..reports import pdf
-from ..reports.exports import safe
 from ..surveys.results import needs_help_reasons
+from . import documents, presenters, queries
 from . import machinery as rollup_machinery
-from . import presenters, queries
 from .disclosure import threshold
 
 
@@ -185,77 +179,31 @@ def compare(request, slug, pk):
     )
 
 
-# --- Outputs ------------------------------------------------------------------------------------
+# --- Outputs (prepared on the task queue: .documents) --------------------------------------------
 
 
-def _filename(selection, name, extension):
-    period = selection.period.replace("/", "-")
-    return f"{selection.network.slug}-{selection.slug}-{period}-{name}.{extension}"
-
-
-def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def table_csv(rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for values in rows:
-        writer.writerow(["" if v is None else safe(v) for v in values])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def table_xlsx(title, rows) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for values in rows:
-        sheet.append([safe(v) for v in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _table(request, slug, kind, extension):
+def _export(request, slug, name, extension):
     network = get_network_for(request, slug)
-    selection = presenters.select(request, network, mapping=kind == "gaps")
-    args = (network, selection.slug, selection.period, selection.filters)
-    if kind == "coverage":
-        rows, title = presenters.coverage_rows(queries.coverage(*args)), "Coverage"
-    else:
-        gaps = queries.gap_map(*args, in_terms_of=selection.in_terms_of)
-        rows, title = presenters.gap_rows(gaps), "Gap map"
-    if extension == "csv":
-        return _download(
-            table_csv(rows), "text/csv; charset=utf-8", _filename(selection, kind, "csv")
-        )
-    return _download(table_xlsx(title, rows), XLSX, _filename(selection, kind, "xlsx"))
+    selection = presenters.select(request, network, mapping=name == "gaps")
+    kind = "network-audit" if name == "audit" else f"network-{name}-{extension}"
+    return document_response(request, kind, documents.subject(selection, name))
 
 
 def coverage_csv(request, slug):
-    return _table(request, slug, "coverage", "csv")
+    return _export(request, slug, "coverage", "csv")
 
 
 def coverage_xlsx(request, slug):
-    return _table(request, slug, "coverage", "xlsx")
+    return _export(request, slug, "coverage", "xlsx")
 
 
 def gaps_csv(request, slug):
-    return _table(request, slug, "gaps", "csv")
+    return _export(request, slug, "gaps", "csv")
 
 
 def gaps_xlsx(request, slug):
-    return _table(request, slug, "gaps", "xlsx")
+    return _export(request, slug, "gaps", "xlsx")
 
 
 def audit_pdf(request, slug):
-    network = get_network_for(request, slug)
-    report = presenters.AuditReport.build(presenters.select(request, network))
-    html = render_to_string("assessments/rollup/audit.html", report.context(for_pdf=True))
-    return _download(
-        pdf.write_pdf(html), "application/pdf", _filename(report.selection, "audit", "pdf")
-    )
+    return _export(request, slug, "audit", "pdf")

@@ -17,15 +17,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnership.access import get_object_for, get_organisation_for
+from partnership.documents.views import document_response
 from partnership.models import Network, NetworkMember
 
 from ..actions import possible_owners
 from ..models import Framework
-from ..reports import pdf
 from ..services import NotAllowed
 from ..views import refused
 from ..views.reports import _download
-from . import exports, links, services
+from . import documents, exports, links, services
 from .forms import AnswerForm, NetworkRoundForm, OpenRoundForm, SurveyActionForm
 from .models import SurveyInvitation, SurveyRound
 from .results import RoundResults, survey_scores_for_network
@@ -323,12 +323,8 @@ def results(request, pk):
 
 @require_GET
 def results_pdf(request, pk):
-    report = RoundResults(_closed_round(request, pk))
-    return _download(
-        pdf.write_pdf(exports.results_html(report)),
-        "application/pdf",
-        exports.filename(report, "pdf"),
-    )
+    survey_round = _closed_round(request, pk)
+    return document_response(request, "survey-results", documents.subject(survey_round))
 
 
 @require_GET

@@ -37,8 +37,9 @@ from ..actions import (
 from ..actions import (
     organisation_actions as actions_of_organisation,
 )
+from ..documents import Kind
 from ..forms import OUT_OF_DATE, ActionFilterForm, ActionForm, ActionUpdateForm, SeenForm
-from ..models import Action, PlanSignature, ReportDocument
+from ..models import Action, PlanSignature
 from ..reports import exports
 from ..reports.action_plan import ActionPlanReport, ActionRow, action_rows
 from ..reports.presenters import report_filename
@@ -254,7 +255,7 @@ def _plan_changed(request, assessment, current):
 
 @require_GET
 def action_plan_pdf(request, pk):
-    return document_response(request, pk, ReportDocument.Kind.ACTIONS)
+    return document_response(request, pk, Kind.ACTIONS)
 
 
 @require_GET
@@ -269,7 +270,7 @@ def action_plan_csv(request, pk):
 
 @require_GET
 def action_plan_xlsx(request, pk):
-    return document_response(request, pk, ReportDocument.Kind.ACTIONS_XLSX)
+    return document_response(request, pk, Kind.ACTIONS_XLSX)
 
 
 # --- One action -------------------------------------------------------------------------------

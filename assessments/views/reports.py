@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ..access import get_assessment_for
-from ..models import ReportDocument
+from ..documents import Kind
 from ..reports import exports
 from ..reports.action_plan import action_plan_summary
 from ..reports.presenters import BoardReport, ScoredReport, report_filename
@@ -50,7 +50,7 @@ def scored_report(request, pk):
 
 @require_GET
 def scored_report_pdf(request, pk):
-    return document_response(request, pk, ReportDocument.Kind.SCORED)
+    return document_response(request, pk, Kind.SCORED)
 
 
 @require_GET
@@ -61,7 +61,7 @@ def board_report(request, pk):
 
 @require_GET
 def board_report_pdf(request, pk):
-    return document_response(request, pk, ReportDocument.Kind.BOARD)
+    return document_response(request, pk, Kind.BOARD)
 
 
 @require_GET
@@ -76,4 +76,4 @@ def export_csv(request, pk):
 
 @require_GET
 def export_xlsx(request, pk):
-    return document_response(request, pk, ReportDocument.Kind.RESPONSES_XLSX)
+    return document_response(request, pk, Kind.RESPONSES_XLSX)

@@ -3,8 +3,6 @@ enters representatives and their hours; management (leads and contributors) ente
 bill, hourly costs and FTE employee number; each side's lead signs the return for their side.
 Outsiders get 404 and anybody else changing something 403, before a form is read."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -15,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import rules as access_rules
 from ..access import get_object_for
+from ..documents.views import document_response
 from ..models import Organisation
-from ..pdf import render_template_pdf
 from ..responses import attachment, form_page, posted, refused
 from ..signing import ledger
-from . import services
+from . import documents, services
 from .forms import CostForm, EmployerInputsForm, RepresentativeForm, SignReturnForm, TimeRecordForm
 from .models import (
     EmployerInputs,
@@ -302,10 +300,6 @@ def return_csv(request, organisation_pk, period):
 def return_pdf(request, organisation_pk, period):
     organisation = _organisation(request, organisation_pk)
     period = _period(period)
-    page = ReturnPresenter.build(organisation, period)
-    context = {**page.context(for_pdf=True), "period": period, "today": datetime.date.today()}
-    return attachment(
-        render_template_pdf("partnership/facility_time/return.html", context),
-        "application/pdf",
-        f"{organisation.ods_code}-facility-time-{period_slug(period)}.pdf",
+    return document_response(
+        request, "facility-time-return", documents.subject(organisation, period)
     )

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import rules as access_rules
 from ..access import get_object_for, get_organisation_for
+from ..documents.views import document_response
 from ..models import Organisation
-from ..pdf import render_template_pdf
 from ..responses import attachment, form_page, posted, refused
 from ..signing import ledger
-from . import ics, services
+from . import documents, ics, services
 from .forms import (
     ActionForm,
     ActionStatusForm,
@@ -507,24 +507,19 @@ def meeting_ics(request, pk):
     )
 
 
-def _meeting_pdf(request, pk, template, kind):
+def _meeting_pdf(request, pk, part):
     meeting = _meeting(request, pk)
-    page = MeetingPresenter.build(meeting)
-    return attachment(
-        render_template_pdf(template, page.context(for_pdf=True)),
-        "application/pdf",
-        f"{meeting.forum.organisation.ods_code}-{kind}-{meeting.starts_at:%Y-%m-%d}.pdf",
-    )
+    return document_response(request, f"forum-{part}", documents.subject(meeting, part))
 
 
 @require_GET
 def agenda_pdf(request, pk):
-    return _meeting_pdf(request, pk, "partnership/forums/agenda_pdf.html", "agenda")
+    return _meeting_pdf(request, pk, "agenda")
 
 
 @require_GET
 def minutes_pdf(request, pk):
-    return _meeting_pdf(request, pk, "partnership/forums/minutes_pdf.html", "minutes")
+    return _meeting_pdf(request, pk, "minutes")
 
 
 # --- Actions ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from django.urls import Resolver404, resolve
 
+from tests.conftest import run_queued_tasks
 from tests.e2e.conftest import AXE_SOURCE, sign_in
 
 ANONYMOUS = "anonymous"
@@ -34,8 +35,9 @@ REFUSALS = {403, 404, 405}
 AXE_RUN = "async () => await axe.run(document, {resultTypes: ['violations']})"
 
 
-# The assessment reports (render_report --kind) are prepared on the task queue: the test renders
-# each for every demo assessment instead. Every other PDF the crawl finds is downloaded.
+# The assessment reports (render_report --kind) are rendered by the test for every demo
+# assessment instead. Every other PDF the crawl finds is downloaded: prepared on the task queue,
+# it answers "preparing" (202) first, and the crawl runs the queue, then downloads it.
 RENDERED_BY_THE_TEST = {
     "assessments:report_pdf",
     "assessments:board_report_pdf",
@@ -155,6 +157,7 @@ class Crawler:
         self._forms: list[tuple[str, str, str, dict]] = []  # (role, page url, action, hidden)
         self._static: dict[str, tuple] = {}  # url -> (status, headers, body)
         self._checked: dict[tuple[int, str], Page] = {}  # (status, skeleton) -> page axe ran on
+        self._waiting_checked = False
 
     def run(self, roles: list[tuple[str, str | None]], password: str) -> Crawl:
         started = time.monotonic()
@@ -201,6 +204,8 @@ class Crawler:
                 if kind not in RENDERED_BY_THE_TEST:
                     # Downloaded once, as the first role that finds it, for the PDF checks.
                     download = context.request.get(url)
+                    if download.status == 202:
+                        download = self._when_ready(role, context, page, url, download)
                     content_type = download.headers.get("content-type", "")
                     self.crawl.pdfs[kind] = (
                         download.body() if content_type.startswith("application/pdf") else b""
@@ -227,6 +232,17 @@ class Crawler:
                     queue.append(target)
             for action, hidden in links.forms:
                 self._forms.append((role, response.url, urljoin(response.url, action), hidden))
+
+    def _when_ready(self, role, context, page, url, waiting):
+        """A document prepared on the task queue: its waiting page is checked (once: every
+        kind shows the same page), a worker renders the document here, and the same address
+        then gives it."""
+        if not self._waiting_checked:
+            self._waiting_checked = True
+            record = Page(role, "documents:waiting", url, waiting.status, waiting.text())
+            self._check_in_browser(page, record, waiting)
+        run_queued_tasks()
+        return context.request.get(url)
 
     def _check_in_browser(self, page, record: Page, response):
         """Shows the HTML the crawler fetched in chromium (scripts and styles as served) and

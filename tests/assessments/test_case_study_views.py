@@ -103,13 +103,13 @@ class TestOneCaseStudy:
         assert 'data-testid="approvals"' not in content
 
     def test_anonymous_names_nobody_outside(
-        self, outsider_client, anonymous, organisation, hr_lead, staff_rep
+        self, outsider_client, anonymous, organisation, hr_lead, staff_rep, download
     ):
         content = outsider_client.get(page_url(anonymous)).content.decode()
         assert "An NHS trust or board in England" in content
         for secret in org_secrets(organisation, hr_lead, staff_rep):
             assert secret not in content
-        pdf = outsider_client.get(reverse("casestudies:pdf", args=[anonymous.pk]))
+        pdf = download(outsider_client, reverse("casestudies:pdf", args=[anonymous.pk]))
         assert pdf["Content-Type"] == "application/pdf"
         text = pdf_text(pdf.content)
         assert "An NHS trust or board in England" in text
@@ -167,19 +167,23 @@ class TestLibrary:
         assert page.status_code == 400
         assert message in page.content.decode()
 
-    def test_filter_by_criterion_and_collection_pdf(self, outsider_client, anonymous, gap):
+    def test_filter_by_criterion_and_collection_pdf(
+        self, outsider_client, anonymous, gap, download
+    ):
         criterion = gap[1]["S1.1"].criterion
         url = reverse("casestudies:library")
         page = outsider_client.get(url, {"criterion": str(criterion.pk), "country": "england"})
         assert TEXT["title"] in page.content.decode()
-        pdf = outsider_client.get(
-            reverse("casestudies:collection_pdf"), {"criterion": str(criterion.pk)}
+        pdf = download(
+            outsider_client, reverse("casestudies:collection_pdf"), {"criterion": str(criterion.pk)}
         )
         assert pdf["Content-Type"] == "application/pdf"
         text = pdf_text(pdf.content)
         assert TEXT["title"] in text and "1 case study" in text
         assert "Northshire" not in text
-        empty = outsider_client.get(reverse("casestudies:collection_pdf"), {"country": "scotland"})
+        empty = download(
+            outsider_client, reverse("casestudies:collection_pdf"), {"country": "scotland"}
+        )
         assert "0 case studies" in pdf_text(empty.content)
 
     def test_query_count_is_flat(

@@ -257,8 +257,8 @@ def test_the_guide_query_count_is_fixed(hr_lead_client, guide_frameworks):
     assert len(first.captured_queries) == len(second.captured_queries)
 
 
-def test_the_guide_pdf(viewer_client, guide_frameworks):
-    response = viewer_client.get(reverse("assessments:guide_pdf"))
+def test_the_guide_pdf(viewer_client, guide_frameworks, download):
+    response = download(viewer_client, reverse("assessments:guide_pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)

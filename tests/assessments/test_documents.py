@@ -17,8 +17,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments import documents
-from assessments.models import ReportDocument
 from assessments.services import add_comment
+from partnership.documents import services
+from partnership.documents.models import Document
 from tests.assessments import test_reports
 from tests.assessments.test_reports import text_of
 
@@ -29,8 +30,8 @@ iwl = test_reports.iwl
 iwl_assessment = test_reports.iwl_assessment
 small = test_reports.small
 
-Kind = ReportDocument.Kind
-Status = ReportDocument.Status
+Kind = documents.Kind
+Status = Document.Status
 
 
 def board_url(assessment):
@@ -62,7 +63,7 @@ class TestRenderedOnce:
         response = viewer_client.get(board_url(small))
         assert response.status_code == 202
         assert "Preparing your board report" in response.content.decode()
-        document = ReportDocument.objects.get()
+        document = Document.objects.get()
         assert (document.kind, document.status) == (Kind.BOARD, Status.QUEUED)
         assert document.key == documents.document_key(small, Kind.BOARD)
         assert document.task_id
@@ -93,21 +94,21 @@ class TestRenderedOnce:
         assert second.status_code == 200
         assert content_of(second) == first
         assert renders == ["board-report"]
-        assert ReportDocument.objects.count() == 1
+        assert Document.objects.count() == 1
 
     def test_a_content_change_makes_a_new_key_and_renders_anew(
         self, task_backend, viewer_client, small, hr_lead, run_tasks, renders
     ):
         viewer_client.get(board_url(small))
         run_tasks()
-        old = ReportDocument.objects.get()
+        old = Document.objects.get()
         response = small.responses.order_by("criterion__ref").first()
         add_comment(response.pk, user=hr_lead, body="The policy was reviewed in March.")
 
         assert viewer_client.get(board_url(small)).status_code == 202
         run_tasks()
         assert renders == ["board-report", "board-report"]
-        new = ReportDocument.objects.get()  # the older document and its file are gone
+        new = Document.objects.get()  # the older document and its file are gone
         assert new.key != old.key
         assert not default_storage.exists(old.stored_name)
         assert viewer_client.get(board_url(small)).status_code == 200
@@ -180,7 +181,7 @@ class TestRenderedOnce:
     ):
         viewer_client.get(board_url(small))
         run_tasks()
-        document = ReportDocument.objects.get()
+        document = Document.objects.get()
         default_storage.delete(document.stored_name)
         assert viewer_client.get(board_url(small)).status_code == 202
         run_tasks()
@@ -204,8 +205,8 @@ class TestWaiting:
         self, viewer_client, small
     ):
         html = viewer_client.get(board_url(small)).content.decode()
-        document = ReportDocument.objects.get()
-        status_url = reverse("assessments:document_status", args=[document.pk])
+        document = Document.objects.get()
+        status_url = reverse("documents:status", args=[document.pk])
         assert f'data-hx-get="{status_url}"' in html
         assert 'data-hx-trigger="every 2s"' in html
         assert f'<meta http-equiv="refresh" content="5; url={board_url(small)}">' in html
@@ -214,9 +215,9 @@ class TestWaiting:
 
     def test_the_status_shows_progress_then_the_download(self, viewer_client, small, run_tasks):
         viewer_client.get(board_url(small))
-        document = ReportDocument.objects.get()
-        status_url = reverse("assessments:document_status", args=[document.pk])
-        ReportDocument.objects.filter(pk=document.pk).update(status=Status.RUNNING, step=1)
+        document = Document.objects.get()
+        status_url = reverse("documents:status", args=[document.pk])
+        Document.objects.filter(pk=document.pk).update(status=Status.RUNNING, step=1)
         fragment = viewer_client.get(status_url, headers={"HX-Request": "true"})
         assert fragment.status_code == 200
         html = fragment.content.decode()
@@ -224,7 +225,7 @@ class TestWaiting:
         assert "Laying out the document" in html and "(step 3 of 4)" in html
         assert "data-hx-get" in html
 
-        ReportDocument.objects.filter(pk=document.pk).update(status=Status.QUEUED, step=0)
+        Document.objects.filter(pk=document.pk).update(status=Status.QUEUED, step=0)
         run_tasks()
         html = viewer_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
         assert "Your board report is ready" in html
@@ -245,7 +246,7 @@ class TestWaiting:
         monkeypatch.setitem(documents.KINDS, Kind.BOARD, replace(spec, write=broken))
         viewer_client.get(board_url(small))
         run_tasks()
-        document = ReportDocument.objects.get()
+        document = Document.objects.get()
         assert document.status == Status.FAILED
         response = viewer_client.get(board_url(small))
         assert response.status_code == 503
@@ -253,7 +254,7 @@ class TestWaiting:
         assert "Your board report could not be prepared" in html
         assert "The document could not be saved to storage." in html
         assert "<title>Error: " in html
-        retry = reverse("assessments:document_retry", args=[document.pk])
+        retry = reverse("documents:retry", args=[document.pk])
         assert f'action="{retry}"' in html
 
         monkeypatch.setitem(documents.KINDS, Kind.BOARD, spec)
@@ -271,23 +272,21 @@ class TestWaiting:
 
     def test_a_job_that_stopped_moving_can_be_retried(self, viewer_client, small, run_tasks):
         viewer_client.get(board_url(small))
-        document = ReportDocument.objects.get()
+        document = Document.objects.get()
         long_ago = timezone.now() - documents.STALE_AFTER - timedelta(seconds=1)
-        ReportDocument.objects.filter(pk=document.pk).update(
-            status=Status.RUNNING, updated_at=long_ago
-        )
-        status_url = reverse("assessments:document_status", args=[document.pk])
+        Document.objects.filter(pk=document.pk).update(status=Status.RUNNING, updated_at=long_ago)
+        status_url = reverse("documents:status", args=[document.pk])
         html = viewer_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
         assert "the worker preparing it stopped" in html
         assert "document-retry" in html
-        viewer_client.post(reverse("assessments:document_retry", args=[document.pk]))
+        viewer_client.post(reverse("documents:retry", args=[document.pk]))
         run_tasks()
         assert viewer_client.get(board_url(small)).status_code == 200
 
     def test_a_job_under_way_is_not_given_up(self, viewer_client, small):
         viewer_client.get(board_url(small))
-        document = ReportDocument.objects.get()
-        ReportDocument.objects.filter(pk=document.pk).update(status=Status.RUNNING)
+        document = Document.objects.get()
+        Document.objects.filter(pk=document.pk).update(status=Status.RUNNING)
         assert viewer_client.get(board_url(small)).status_code == 202
         document.refresh_from_db()
         assert document.status == Status.RUNNING
@@ -295,7 +294,7 @@ class TestWaiting:
     def test_an_unreachable_queue_fails_the_document_with_a_message(
         self, viewer_client, small, monkeypatch
     ):
-        from assessments import tasks
+        from partnership.documents import tasks
 
         def down(*args, **kwargs):
             raise ConnectionError("queue down")
@@ -312,32 +311,34 @@ class TestOneJob:
     ):
         viewer_client.get(board_url(small))
         hr_lead_client.get(board_url(small))
-        assert ReportDocument.objects.count() == 1
+        assert Document.objects.count() == 1
         run_tasks()
         assert renders == ["board-report"]
 
     def test_the_database_refuses_a_second_row_for_a_key(self, small):
         from django.db import IntegrityError, transaction
 
-        ReportDocument.objects.create(key="k" * 64, assessment=small, kind=Kind.BOARD)
+        subject = documents.subject_of(small)
+        Document.objects.create(key="k" * 64, kind=Kind.BOARD, subject=subject)
         with pytest.raises(IntegrityError), transaction.atomic():
-            ReportDocument.objects.create(key="k" * 64, assessment=small, kind=Kind.BOARD)
+            Document.objects.create(key="k" * 64, kind=Kind.BOARD, subject=subject)
 
     def test_a_request_that_loses_the_race_joins_the_winners_job(self, small, monkeypatch):
         """The row appears between our look-up and our insert: the unique key refuses ours,
         and we wait for theirs."""
         key = documents.document_key(small, Kind.BOARD)
-        theirs = ReportDocument.objects.create(key=key, assessment=small, kind=Kind.BOARD)
+        subject = documents.subject_of(small)
+        theirs = Document.objects.create(key=key, kind=Kind.BOARD, subject=subject)
         queued = []
-        monkeypatch.setattr(documents, "enqueue", queued.append)
-        real_filter = ReportDocument.objects.filter
+        monkeypatch.setattr(services, "enqueue", queued.append)
+        real_filter = Document.objects.filter
 
         class Missing:
             def first(self):
                 return None
 
         monkeypatch.setattr(
-            ReportDocument.objects,
+            Document.objects,
             "filter",
             lambda *a, **kw: Missing() if kw == {"key": key} else real_filter(*a, **kw),
         )
@@ -349,7 +350,7 @@ class TestOneJob:
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent connections")
 def test_concurrent_requests_on_postgresql_make_one_job(small, monkeypatch):
     queued = []
-    monkeypatch.setattr(documents, "enqueue", lambda document: queued.append(document.pk))
+    monkeypatch.setattr(services, "enqueue", lambda document: queued.append(document.pk))
     barrier = threading.Barrier(2)
     found = []
 
@@ -368,4 +369,4 @@ def test_concurrent_requests_on_postgresql_make_one_job(small, monkeypatch):
         thread.join()
     assert len(set(found)) == 1
     assert queued == found[:1]
-    assert ReportDocument.objects.count() == 1
+    assert Document.objects.count() == 1

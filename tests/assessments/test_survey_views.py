@@ -71,13 +71,14 @@ def _clients(request, who):
     ("who", "expected"),
     [("hr_lead", 200), ("staff_rep", 200), ("viewer", 200), ("outsider", 404)],
 )
-def test_reading_pages(request, who, expected, organisation, closed_survey):
+def test_reading_pages(request, who, expected, organisation, closed_survey, download):
     client = _clients(request, who)
     assert client.get(reverse("assessments:surveys", args=[organisation.pk])).status_code == (
         expected
     )
     for name in ROUND_PAGES + CLOSED_PAGES:
-        response = client.get(reverse(f"assessments:{name}", args=[closed_survey.pk]))
+        # The PDF is prepared on the task queue: "preparing" (202), then the file.
+        response = download(client, reverse(f"assessments:{name}", args=[closed_survey.pk]))
         assert response.status_code == expected, name
 
 
@@ -252,7 +253,9 @@ def test_the_round_page_shows_counts_never_who(hr_lead_client, open_survey):
     assert "staff.rep@z9a.example" not in page
 
 
-def test_a_lead_closes_and_reads_the_results_with_pdf_and_csv(staff_rep_client, open_survey):
+def test_a_lead_closes_and_reads_the_results_with_pdf_and_csv(
+    staff_rep_client, open_survey, download
+):
     answer_all(
         open_survey,
         {MANAGEMENT: [[8, 2, 6]] * 5, STAFF_SIDE: [[4, 1, 7]] * 4},
@@ -263,7 +266,9 @@ def test_a_lead_closes_and_reads_the_results_with_pdf_and_csv(staff_rep_client, 
     page = staff_rep_client.get(response.url).content.decode()
     assert "Too few answers (fewer than 5)" in page
     assert "8.0" in page
-    pdf = staff_rep_client.get(reverse("assessments:survey_results_pdf", args=[open_survey.pk]))
+    pdf = download(
+        staff_rep_client, reverse("assessments:survey_results_pdf", args=[open_survey.pk])
+    )
     assert pdf["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "8.0" in text and "Too few answers" in text

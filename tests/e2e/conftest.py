@@ -42,10 +42,11 @@ def assert_accessible(page):
     assert not violations, json.dumps(violations, indent=2)
 
 
-def download_when_ready(page, link_name, document_name, *, timeout=90_000):
+def download_when_ready(page, link_name, document_name, *, timeout=90_000, link=None):
     """Follow a document link as a person does: the "preparing" page shows while a worker
-    renders it, then its Download button appears (htmx polling) and downloads the file."""
-    page.get_by_role("link", name=link_name).click()
+    renders it, then its Download button appears (htmx polling) and downloads the file.
+    ``link``: the link's locator, if not found by its name."""
+    (link or page.get_by_role("link", name=link_name)).click()
     expect(page.get_by_role("heading", name=f"Preparing your {document_name}")).to_be_visible()
     button = page.get_by_test_id("document-download")
     button.wait_for(timeout=timeout)
@@ -64,7 +65,7 @@ def task_worker(transactional_db, live_server):
 
     from django.db import connections
 
-    from assessments.models import ReportDocument
+    from partnership.documents.models import Document
     from tests.conftest import embedded_worker
 
     main = connections["default"]
@@ -80,7 +81,7 @@ def task_worker(transactional_db, live_server):
             while not stop.wait(0.5):
                 # Only a document starts it: the test's own set-up (seeding, emails queued on
                 # commit) never races the worker.
-                if ReportDocument.objects.filter(status=ReportDocument.Status.QUEUED).exists():
+                if Document.objects.filter(status=Document.Status.QUEUED).exists():
                     embedded_worker("e2e").run()
         finally:
             if shared is None:

@@ -15,7 +15,7 @@ from partnership.models import Membership, NetworkOrganisation
 from partnership.networks.models import Network
 from tests.assessments.case_study_helpers import TEXT, closed_gap
 from tests.assessments.test_checklist_views import responses_of
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, download_when_ready, sign_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ def sign_out(page):
 
 
 def test_drafted_approved_and_found_from_another_organisations_gap(
-    page, live_server, organisation, other_organisation, hr_lead, staff_rep
+    page, live_server, organisation, other_organisation, hr_lead, staff_rep, task_worker
 ):
     # Given an organisation whose criterion S1.1 went from partly in place to in place for all
     # staff groups, agreed by both sides, and another organisation in the same network with
@@ -130,9 +130,9 @@ def test_drafted_approved_and_found_from_another_organisations_gap(
     expect(page.get_by_test_id("organisation")).to_contain_text(organisation.name)
     assert page.get_by_test_id("approvals").count() == 0
     assert_accessible(page)
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download this case study (PDF)").click()
-    text = pdf_text(info.value.path().read_bytes())
+    download = download_when_ready(page, "Download this case study (PDF)", "case study")
+    assert_accessible(page)
+    text = pdf_text(download.path().read_bytes())
     assert TEXT["title"] in text
     assert "In place for all staff groups (2026/27)" in text
     assert organisation.name in text

@@ -5,7 +5,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from partnership.models import Membership, Network, NetworkMember
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, download_when_ready, sign_in
 from tests.networks.conftest import make_member, network_person, rated_framework
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -14,7 +14,7 @@ PASSWORD = "a-long-test-password"
 
 
 def test_regional_officer_filters_the_gap_map_and_downloads_the_audit(
-    page, live_server, console_errors, settings
+    page, live_server, console_errors, settings, task_worker
 ):
     # Given a region with five members: one sharing the detail, four the summary (one in Wales)
     settings.ROLLUP_MIN_ORGANISATIONS = 2
@@ -74,10 +74,12 @@ def test_regional_officer_filters_the_gap_map_and_downloads_the_audit(
     assert "Private words" not in page.content()
     assert_accessible(page)
 
-    # And the audit report downloads, with the coverage and the most common gap
-    with page.expect_download() as info:
-        page.get_by_test_id("audit-pdf").click()
-    content = info.value.path().read_bytes()
+    # And the audit report downloads once prepared, with the coverage and the most common gap
+    download = download_when_ready(
+        page, None, "network audit report", link=page.get_by_test_id("audit-pdf")
+    )
+    assert_accessible(page)
+    content = download.path().read_bytes()
     text = " ".join(
         " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages
     )

@@ -18,7 +18,7 @@ from tests.assessments.survey_helpers import (
     answer_all,
     make_survey_framework,
 )
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, download_when_ready, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_an_invited_person_answers_by_link_and_the_lead_downloads_the_results(
-    page, live_server, console_errors, settings, organisation, hr_lead, staff_rep
+    page, live_server, console_errors, settings, organisation, hr_lead, staff_rep, task_worker
 ):
     # Given an open survey at Northshire, where five managers and four staff-side members have
     # already answered, and a staff-side member invited by email who has no account
@@ -87,9 +87,8 @@ def test_an_invited_person_answers_by_link_and_the_lead_downloads_the_results(
     assert_accessible(page)
 
     # And downloads the results PDF, which shows both sides' scores
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download the results (PDF)").click()
-    text = pdf_text(info.value.path().read_bytes())
+    download = download_when_ready(page, "Download the results (PDF)", "survey results")
+    text = pdf_text(download.path().read_bytes())
     assert "Survey results: Partnership pulse 2026" in text
     # Management first, then the staff side, then the gap: P2's staff side is (4*3 + 8)/5.
     assert "P1 Statement P1 8.0 5 answers 5.0 5 answers +3.0" in text

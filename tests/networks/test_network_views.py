@@ -76,16 +76,19 @@ READ_PAGES = (
 
 @pytest.mark.parametrize("person", ALL)
 @pytest.mark.parametrize("name", READ_PAGES)
-def test_network_pages_are_for_the_networks_members_only(client, world, network, person, name):
+def test_network_pages_are_for_the_networks_members_only(
+    client, world, network, person, name, download
+):
     client.force_login(world["people"][person])
-    response = client.get(reverse(name, args=[network.slug]))
+    # The exports are prepared on the task queue: "preparing" (202), then the file.
+    response = download(client, reverse(name, args=[network.slug]))
     assert response.status_code == (200 if person in NETWORK_PEOPLE else 404)
 
 
 @pytest.mark.parametrize("person", ("lead_staff", "viewer_management", "outsider", "org_lead"))
-def test_audit_pdf_is_for_members_only(client, world, network, person):
+def test_audit_pdf_is_for_members_only(client, world, network, person, download):
     client.force_login(world["people"][person])
-    response = client.get(reverse("assessments:network_audit_pdf", args=[network.slug]))
+    response = download(client, reverse("assessments:network_audit_pdf", args=[network.slug]))
     assert response.status_code == (200 if person in NETWORK_PEOPLE else 404)
 
 
@@ -270,24 +273,26 @@ def test_each_gap_links_to_the_organisations_that_closed_it(client, world, netwo
         assert f'data-testid="closing-{row.ref}"'.encode() not in page.content
 
 
-def test_exports_carry_the_same_figures(client, world, network):
+def test_exports_carry_the_same_figures(client, world, network, download):
     client.force_login(world["people"]["lead_staff"])
-    csv_text = client.get(
-        reverse("assessments:network_gaps_csv", args=[network.slug])
+    csv_text = download(
+        client, reverse("assessments:network_gaps_csv", args=[network.slug])
     ).content.decode("utf-8-sig")
     assert csv_text.splitlines()[1].startswith("A1,")
     workbook = load_workbook(
         io.BytesIO(
-            client.get(reverse("assessments:network_coverage_xlsx", args=[network.slug])).content
+            download(
+                client, reverse("assessments:network_coverage_xlsx", args=[network.slug])
+            ).content
         )
     )
     names = [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["Detail Trust", "Summary Trust"]
 
 
-def test_audit_pdf_has_coverage_and_the_most_common_gap(client, world, network):
+def test_audit_pdf_has_coverage_and_the_most_common_gap(client, world, network, download):
     client.force_login(world["people"]["lead_staff"])
-    response = client.get(reverse("assessments:network_audit_pdf", args=[network.slug]))
+    response = download(client, reverse("assessments:network_audit_pdf", args=[network.slug]))
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Signed off by both sides: 2" in text

@@ -100,7 +100,7 @@ def test_query_count_is_flat_as_organisations_join(
         queries.gap_map(network, "iwl-test", PERIOD, in_terms_of=TERMS)
 
 
-def test_the_page_and_files_are_marked_as_mapped(client, network, officer, mapped):
+def test_the_page_and_files_are_marked_as_mapped(client, network, officer, mapped, download):
     client.force_login(officer)
     query = {"framework": "iwl-test", "period": PERIOD, "in_terms_of": TERMS}
     page = client.get(reverse("assessments:network_gaps", args=[network.slug]), query)
@@ -114,12 +114,14 @@ def test_the_page_and_files_are_marked_as_mapped(client, network, officer, mappe
     coverage = client.get(reverse("assessments:network", args=[network.slug]))
     assert b'name="in_terms_of"' not in coverage.content
     assert b'name="in_terms_of"' in plain.content
-    response = client.get(reverse("assessments:network_gaps_csv", args=[network.slug]), query)
+    response = download(client, reverse("assessments:network_gaps_csv", args=[network.slug]), query)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     title = queries.latest_framework("iwl-test").title
     assert rows[0][:2] == [f"Mapped from {title} criteria", "Criterion"]
     assert rows[1][:2] == ["A1; A2", "X1"] and rows[1][4] == "6"
-    response = client.get(reverse("assessments:network_gaps_xlsx", args=[network.slug]), query)
+    response = download(
+        client, reverse("assessments:network_gaps_xlsx", args=[network.slug]), query
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[1][:2] == ("A1; A2", "X1")
@@ -135,7 +137,7 @@ def test_an_unknown_framework_to_map_to_is_a_form_error(client, network, officer
 
 
 @pytest.mark.parametrize("person", ["viewer", "other_network_lead", "outsider"])
-def test_who_may_see_the_mapped_map(client, network, other_network, mapped, person):
+def test_who_may_see_the_mapped_map(client, network, other_network, mapped, person, download):
     people = {
         "viewer": network_person(network, STAFF_SIDE, VIEWER, "viewer@net.example"),
         "other_network_lead": network_person(other_network, STAFF_SIDE, "lead", "o@net.example"),
@@ -144,7 +146,7 @@ def test_who_may_see_the_mapped_map(client, network, other_network, mapped, pers
     client.force_login(people[person])
     query = {"in_terms_of": TERMS}
     for name in ("assessments:network_gaps", "assessments:network_gaps_csv"):
-        response = client.get(reverse(name, args=[network.slug]), query)
+        response = download(client, reverse(name, args=[network.slug]), query)
         assert response.status_code == (200 if person == "viewer" else 404)
 
 

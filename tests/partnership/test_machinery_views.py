@@ -124,8 +124,11 @@ EVERY_ROLE = ["hr_lead", "contributor", "staff_rep", "staff_contributor", "viewe
 
 @pytest.mark.parametrize("page", READ_PAGES)
 @pytest.mark.parametrize("role", [*EVERY_ROLE, "outsider"])
-def test_reading_is_for_every_member_and_outsiders_get_404(world, organisation, people, page, role):
-    response = _client(people[role]).get(_url(page, world, organisation))
+def test_reading_is_for_every_member_and_outsiders_get_404(
+    world, organisation, people, page, role, download
+):
+    # The PDFs are prepared on the task queue: "preparing" (202), then the file.
+    response = download(_client(people[role]), _url(page, world, organisation))
     assert response.status_code == (404 if role == "outsider" else 200)
 
 
@@ -360,16 +363,16 @@ def test_the_meeting_ics_downloads(world, viewer_client):
     assert b"1. Rota policy" in response.content
 
 
-def test_pdfs_read_back(world, viewer_client):
+def test_pdfs_read_back(world, viewer_client, download):
     from io import BytesIO
 
     from pypdf import PdfReader
 
-    response = viewer_client.get(reverse("forums:minutes_pdf", args=[world["meeting"].pk]))
+    response = download(viewer_client, reverse("forums:minutes_pdf", args=[world["meeting"].pk]))
     assert response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
     assert "Draft minutes" in text and "DRAFT" in text
-    response = viewer_client.get(reverse("forums:agenda_pdf", args=[world["meeting"].pk]))
+    response = download(viewer_client, reverse("forums:agenda_pdf", args=[world["meeting"].pk]))
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
     assert "Rota policy" in text
 
@@ -533,13 +536,13 @@ def test_return_page_queries_stay_flat(
 
 
 def test_return_pdf_has_the_four_tables_and_is_draft_until_signed(
-    world, organisation, viewer_client
+    world, organisation, viewer_client, download
 ):
     from io import BytesIO
 
     from pypdf import PdfReader
 
-    response = viewer_client.get(reverse("facility_time:pdf", args=[organisation.pk, SLUG]))
+    response = download(viewer_client, reverse("facility_time:pdf", args=[organisation.pk, SLUG]))
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(
         " ".join(p.extract_text().split()) for p in PdfReader(BytesIO(response.content)).pages

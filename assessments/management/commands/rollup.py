@@ -11,7 +11,7 @@ from partnership.models import Network
 
 from ...models import validate_period
 from ...rollup import presenters, queries
-from ...rollup.views import table_csv
+from ...rollup.documents import table_csv
 
 
 def coverage_json(report: queries.CoverageReport) -> list[dict]:
