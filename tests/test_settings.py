@@ -92,3 +92,30 @@ def test_csp_header_is_strict(client, hr_lead):
     assert "script-src 'self' 'nonce-" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_postgresql_connections_do_not_compile_queries_with_jit():
+    # The national roll-ups' estimated cost set off JIT compilation that took longer than the
+    # queries themselves (docs/performance.md): the service turns it off for its connections.
+    program = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SHOW jit')\n"
+        "    print(cursor.fetchone()[0])\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "DJANGO_SETTINGS_MODULE": "iwl.settings.test",
+    }
+    result = subprocess.run(  # noqa: S603  (our own interpreter with a fixed program)
+        [sys.executable, "-c", f"import django; django.setup()\n{program}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "off"
