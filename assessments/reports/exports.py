@@ -123,13 +123,18 @@ def rows(report: Report):
         ]
 
 
-def export_csv(report: Report) -> bytes:
+def rows_csv(table) -> bytes:
+    """Rows of values as CSV, each value made safe for spreadsheets (empty for None)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for values in rows(report):
+    for values in table:
         writer.writerow(["" if v is None else safe(v) for v in values])
     # A byte order mark, so that Excel reads the file as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def export_csv(report: Report) -> bytes:
+    return rows_csv(rows(report))
 
 
 def export_xlsx(report: Report) -> bytes:

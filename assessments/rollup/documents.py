@@ -7,7 +7,6 @@ network and the page's query string, read by the same ``presenters.select`` as t
 file shows exactly what the page it was asked from shows.
 """
 
-import csv
 import io
 from types import SimpleNamespace
 
@@ -21,7 +20,7 @@ from partnership.documents import registry
 from partnership.models import Network
 
 from ..reports import pdf
-from ..reports.exports import safe
+from ..reports.exports import rows_csv, safe
 from . import presenters, queries
 
 TABLES = {"coverage": "Coverage", "gaps": "Gap map"}
@@ -37,14 +36,6 @@ def _selection(subject):
     return presenters.select(asked, network, mapping=subject["name"] == "gaps")
 
 
-def table_csv(rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for values in rows:
-        writer.writerow(["" if v is None else safe(v) for v in values])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def table_xlsx(title, rows) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
@@ -55,28 +46,29 @@ def table_xlsx(title, rows) -> bytes:
     return buffer.getvalue()
 
 
-def _rows(subject) -> list:
-    selection = _selection(subject)
+def material(selection, name: str):
+    """What a file of ``name`` is made from: the table's rows, or the audit report's HTML."""
+    if name == "audit":
+        report = presenters.AuditReport.build(selection)
+        return render_to_string("assessments/rollup/audit.html", report.context(for_pdf=True))
     args = (selection.network, selection.slug, selection.period, selection.filters)
-    if subject["name"] == "coverage":
+    if name == "coverage":
         return list(presenters.coverage_rows(queries.coverage(*args)))
     gaps = queries.gap_map(*args, in_terms_of=selection.in_terms_of)
     return list(presenters.gap_rows(gaps))
 
 
-def _audit_html(subject) -> str:
-    report = presenters.AuditReport.build(_selection(subject))
-    return render_to_string("assessments/rollup/audit.html", report.context(for_pdf=True))
+def _read(subject):
+    return material(_selection(subject), subject["name"])
 
 
 def _authorize(request, subject):
     return get_network_for(request, subject["network"])
 
 
-def _filename(subject, extension):
-    selection = _selection(subject)
+def filename(selection, name: str, extension: str) -> str:
     period = selection.period.replace("/", "-")
-    return f"{selection.network.slug}-{selection.slug}-{period}-{subject['name']}.{extension}"
+    return f"{selection.network.slug}-{selection.slug}-{period}-{name}.{extension}"
 
 
 def _url(subject, extension):
@@ -99,7 +91,7 @@ def _register(name, label, content_type, extension, read, write, **extra):
         read=read,
         write=write,
         authorize=_authorize,
-        filename=lambda subject: _filename(subject, extension),
+        filename=lambda subject: filename(_selection(subject), subject["name"], extension),
         url=lambda subject: _url(subject, extension),
         back=_back,
         **extra,
@@ -108,13 +100,13 @@ def _register(name, label, content_type, extension, read, write, **extra):
 
 for _table, _title in TABLES.items():
     _name = "coverage table" if _table == "coverage" else "gap map table"
-    _register(f"network-{_table}-csv", f"{_name} (CSV)", registry.CSV, "csv", _rows, table_csv)
+    _register(f"network-{_table}-csv", f"{_name} (CSV)", registry.CSV, "csv", _read, rows_csv)
     _register(
         f"network-{_table}-xlsx",
         f"{_name} (spreadsheet)",
         registry.XLSX,
         "xlsx",
-        _rows,
+        _read,
         lambda rows, title=_title: table_xlsx(title, rows),
     )
 _register(
@@ -122,7 +114,7 @@ _register(
     "network audit report",
     registry.PDF,
     "pdf",
-    _audit_html,
+    _read,
     pdf.write_pdf,
     version=registry.pdf_version,
 )

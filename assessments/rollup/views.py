@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from partnership import rules as access_rules
 from partnership.access import get_network_for, get_network_organisation_for, get_object_for
+from partnership.documents import registry
 from partnership.documents.views import document_response
 from partnership.models import NetworkOrganisation
 from partnership.networks import services as network_services
@@ -186,7 +187,14 @@ def _export(request, slug, name, extension):
     network = get_network_for(request, slug)
     selection = presenters.select(request, network, mapping=name == "gaps")
     kind = "network-audit" if name == "audit" else f"network-{name}-{extension}"
-    return document_response(request, kind, documents.subject(selection, name))
+    # The selection at hand gives the key and the file name: the kind would read it again.
+    return document_response(
+        request,
+        kind,
+        documents.subject(selection, name),
+        stamp=registry.digest(documents.material(selection, name)),
+        filename=documents.filename(selection, name, extension),
+    )
 
 
 def coverage_csv(request, slug):

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from partnership.models import Network
 
 from ...models import validate_period
+from ...reports.exports import rows_csv
 from ...rollup import presenters, queries
-from ...rollup.documents import table_csv
 
 
 def coverage_json(report: queries.CoverageReport) -> list[dict]:
@@ -91,4 +91,4 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            self.stdout.write(table_csv(rows).decode("utf-8-sig"), ending="")
+            self.stdout.write(rows_csv(rows).decode("utf-8-sig"), ending="")
